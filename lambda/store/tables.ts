@@ -1,0 +1,30 @@
+/**
+ * The tracker's tables, defined once: the CDK construct creates them in AWS from this, the local
+ * runtime creates them in dynalite from this, and handlers find each by its environment variable.
+ * Every key attribute is a string.
+ */
+export interface TableSchema {
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+  readonly timeToLiveAttribute?: string;
+  /** Environment variable that carries the table name to the functions. */
+  readonly environmentVariable: string;
+}
+
+export const TABLES = {
+  /** One item per visit; TTL ends the attribution window. */
+  clicks: { partitionKey: 'clickId', timeToLiveAttribute: 'expiresAt', environmentVariable: 'CLICKS_TABLE' },
+  /** One item per counted conversion; the sort key makes dedup a conditional put. */
+  conversions: { partitionKey: 'clickId', sortKey: 'conversionKey', environmentVariable: 'CONVERSIONS_TABLE' },
+  /** Campaigns, offers and traffic sources: partition by entity type, sort by id. */
+  config: { partitionKey: 'entityType', sortKey: 'id', environmentVariable: 'CONFIG_TABLE' },
+  /** Postbacks that were not counted, and why; partitioned by UTC day, expiring. */
+  postbackErrors: {
+    partitionKey: 'day',
+    sortKey: 'errorId',
+    timeToLiveAttribute: 'expiresAt',
+    environmentVariable: 'POSTBACK_ERRORS_TABLE',
+  },
+} as const satisfies Record<string, TableSchema>;
+
+export type TableName = keyof typeof TABLES;

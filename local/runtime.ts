@@ -1,0 +1,80 @@
+import { AddressInfo } from 'node:net';
+import { Server } from 'node:http';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { HttpHandler } from '../lambda/handler';
+import { FUNCTIONS, FunctionName, ROUTES } from '../lambda/routes';
+import { DynamoTrackerStore } from '../lambda/store/dynamo-store';
+import { TABLES } from '../lambda/store/tables';
+import { createTables, startDynalite } from './dynamodb';
+import { createGateway } from './gateway';
+
+export interface LocalTrackerOptions {
+  /** @default 0 (any free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** dynalite's LevelDB directory. @default in memory */
+  readonly dataDir?: string;
+  /** Extra environment for the handlers, e.g. CONFIG_CACHE_SECONDS. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export interface LocalTracker {
+  readonly url: string;
+  /** A store on the same tables, for seeding and for checking what the handlers wrote. */
+  readonly store: DynamoTrackerStore;
+  readonly documentClient: DynamoDBDocumentClient;
+  readonly tableNames: Readonly<Record<keyof typeof TABLES, string>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The tracker on this machine: dynalite in process, the stack's tables, and a local API Gateway
+ * serving the stack's routes with the Lambda handler modules themselves.
+ *
+ * Handlers configure themselves from the environment at import, as in Lambda, so this sets the
+ * environment first and imports them after; one tracker per process.
+ */
+export async function startLocalTracker(options: LocalTrackerOptions = {}): Promise<LocalTracker> {
+  const dynamo = await startDynalite(options.dataDir);
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    ...options.environment,
+  });
+  const client = new DynamoDBClient({});
+  const tableNames = await createTables(client);
+  for (const [table, schema] of Object.entries(TABLES)) {
+    process.env[schema.environmentVariable] = tableNames[table as keyof typeof TABLES];
+  }
+
+  const handlers = new Map<FunctionName, HttpHandler>();
+  for (const [name, { entry }] of Object.entries(FUNCTIONS) as [FunctionName, { entry: string }][]) {
+    const module = (await import(join(__dirname, '..', 'lambda', entry))) as { handler: HttpHandler };
+    handlers.set(name, module.handler);
+  }
+  const server: Server = createGateway(ROUTES.map((route) => ({ route, handler: handlers.get(route.function)! })));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+
+  const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
+    store: new DynamoTrackerStore(documentClient, tableNames),
+    documentClient,
+    tableNames,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      client.destroy();
+      await dynamo.close();
+    },
+  };
+}
