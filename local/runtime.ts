@@ -57,7 +57,7 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
     const module = (await import(join(__dirname, '..', 'lambda', entry))) as { handler: HttpHandler };
     handlers.set(name, module.handler);
   }
-  const server: Server = createGateway(ROUTES.map((route) => ({ route, handler: handlers.get(route.function)! })));
+  const server: Server = createGateway(ROUTES, (route) => handlers.get(route.function)!);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

@@ -1,0 +1,61 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { TrackingApi } from './tracking-api';
+import { TrackingDistribution } from './tracking-distribution';
+import { TrackingTables } from './tracking-tables';
+
+export type Stage = 'dev' | 'prod';
+
+export interface ClickstackStackProps extends StackProps {
+  /**
+   * `prod` keeps data (RETAIN, point-in-time recovery, deletion protection, longer log retention);
+   * `dev` is disposable.
+   * @default 'dev'
+   */
+  readonly stage?: Stage;
+  /** Custom tracking domains. @default - the cloudfront.net domain only */
+  readonly domainNames?: readonly string[];
+  /** ARN of an ACM certificate in us-east-1 for `domainNames`. @default - none */
+  readonly certificateArn?: string;
+  /** Click window: attribution and click item lifetime. @default 30 */
+  readonly clickTtlDays?: number;
+}
+
+/** clickstack: tables, tracking API and the CloudFront distribution in front of it. */
+export class ClickstackStack extends Stack {
+  constructor(scope: Construct, id: string, props: ClickstackStackProps = {}) {
+    super(scope, id, props);
+    const prod = props.stage === 'prod';
+    const clickTtlDays = props.clickTtlDays ?? 30;
+    if (!Number.isInteger(clickTtlDays) || clickTtlDays < 1 || clickTtlDays > 365) {
+      throw new Error(`clickTtlDays must be a whole number of days from 1 to 365, got ${clickTtlDays}`);
+    }
+
+    const tables = new TrackingTables(this, 'Tables', { retainData: prod });
+    const tracking = new TrackingApi(this, 'Tracking', {
+      tables,
+      clickWindow: Duration.days(clickTtlDays),
+      logRetention: prod ? RetentionDays.SIX_MONTHS : RetentionDays.ONE_WEEK,
+      logRemovalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const edge = new TrackingDistribution(this, 'Edge', {
+      originDomainName: tracking.apiDomainName,
+      domainNames: props.domainNames,
+      certificate: props.certificateArn
+        ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
+        : undefined,
+    });
+
+    new CfnOutput(this, 'TrackingBaseUrl', { value: edge.baseUrl, description: 'Tracking domain' });
+    new CfnOutput(this, 'ExampleCampaignUrl', {
+      value: `${edge.baseUrl}/c/<campaignId>`,
+      description: 'Campaign URL: append the traffic source parameters',
+    });
+    new CfnOutput(this, 'PostbackUrl', {
+      value: `${edge.baseUrl}/postback?cid=REPLACE&payout=OPTIONAL&txid=OPTIONAL`,
+      description: 'S2S postback URL to give an affiliate network',
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { CampaignBundle } from '../../lambda/domain/config';
+import { UnsafeRedirectError, recordVisit, viewerIp } from '../../lambda/domain/visit';
+
+const bundle: CampaignBundle = {
+  campaign: { id: 'c1', name: 'Summer push', offerId: 'o1', trafficSourceId: 'ts1' },
+  offer: {
+    id: 'o1',
+    name: 'Offer One',
+    url: 'https://offer.example/go?cid={clickid}&c={campaign.id}&cn={campaign.name}&o={offer.name}&ts={trafficsource.name}&ext={externalid}&cost={cost}&v1={var1}&zone={var:zone}&v3={var3}&cc={country}&dev={device}&ip={ip}&ua={useragent}&ref={referrerdomain}&dom={trackingdomain}&x={unknown}',
+  },
+  trafficSource: { id: 'ts1', name: 'Push Network', parameters: { externalId: 'click_id', cost: 'cpc', vars: ['zone', 'creative'] } },
+};
+const now = new Date('2026-11-24T10:00:00Z');
+const options = { clickId: 'clk0000000000000000000000a', now, clickTtlSeconds: 3600 };
+
+describe('recordVisit', () => {
+  const request = {
+    query: { click_id: 'ext 1', cpc: '0.015', zone: 'z&9', creative: 'cr2', other: 'ignored' },
+    headers: {
+      'user-agent': 'Mozilla/5.0',
+      referer: 'https://news.example/article?id=3',
+      'cloudfront-viewer-country': 'de',
+      'cloudfront-is-mobile-viewer': 'true',
+      'cloudfront-viewer-address': '198.51.100.7:51234',
+      'x-forwarded-host': 'Track.Example.com',
+    },
+    sourceIp: '130.176.1.1',
+  };
+
+  it('records the click with the traffic source mapping and viewer headers', () => {
+    const { click } = recordVisit(bundle, request, options);
+    expect(click).toEqual({
+      clickId: options.clickId,
+      campaignId: 'c1',
+      offerId: 'o1',
+      trafficSourceId: 'ts1',
+      clickedAt: '2026-11-24T10:00:00.000Z',
+      expiresAt: now.getTime() / 1000 + 3600,
+      ip: '198.51.100.7',
+      userAgent: 'Mozilla/5.0',
+      referrer: 'https://news.example/article?id=3',
+      country: 'DE',
+      device: 'mobile',
+      trackingDomain: 'track.example.com',
+      externalId: 'ext 1',
+      cost: 0.015,
+      vars: { var1: 'z&9', var2: 'cr2' },
+    });
+  });
+
+  it('fills every token of the offer URL, URL-encoded, and leaves unknown ones', () => {
+    const { location } = recordVisit(bundle, request, options);
+    const query = new URL(location).searchParams;
+    expect(Object.fromEntries(query)).toEqual({
+      cid: options.clickId,
+      c: 'c1',
+      cn: 'Summer push',
+      o: 'Offer One',
+      ts: 'Push Network',
+      ext: 'ext 1',
+      cost: '0.015',
+      v1: 'z&9',
+      zone: 'z&9',
+      v3: '',
+      cc: 'DE',
+      dev: 'mobile',
+      ip: '198.51.100.7',
+      ua: 'Mozilla/5.0',
+      ref: 'news.example',
+      dom: 'track.example.com',
+      x: '{unknown}',
+    });
+  });
+
+  it('uses the default parameter names without a traffic source', () => {
+    const { click } = recordVisit(
+      { ...bundle, trafficSource: undefined },
+      { query: { externalid: 'e', cost: '2', var10: 'ten' }, headers: {}, sourceIp: '192.0.2.1' },
+      options,
+    );
+    expect(click).toMatchObject({ externalId: 'e', cost: 2, vars: { var10: 'ten' }, ip: '192.0.2.1' });
+    expect(click.trafficSourceId).toBeUndefined();
+  });
+
+  it('drops malformed viewer values and bounds long ones', () => {
+    const { click } = recordVisit(
+      bundle,
+      {
+        query: { cpc: '-1', zone: 'z'.repeat(5000) },
+        headers: { 'cloudfront-viewer-country': 'XYZ', 'user-agent': 'u'.repeat(5000), 'x-forwarded-host': 'evil host/' },
+        sourceIp: '192.0.2.1',
+      },
+      options,
+    );
+    expect(click.cost).toBeUndefined();
+    expect(click.country).toBeUndefined();
+    expect(click.trackingDomain).toBeUndefined();
+    expect(click.vars?.var1).toHaveLength(256);
+    expect(click.userAgent).toHaveLength(1024);
+  });
+
+  it('never redirects to another host, whatever the tokens hold', () => {
+    const unsafe = { ...bundle, offer: { ...bundle.offer, url: 'https://{var1}/landing' } };
+    expect(() =>
+      recordVisit(unsafe, { query: { zone: 'evil.example' }, headers: {}, sourceIp: '192.0.2.1' }, options),
+    ).toThrow(UnsafeRedirectError);
+  });
+});
+
+describe('viewerIp', () => {
+  it('reads IPv4 and IPv6 viewer addresses from CloudFront and falls back to the source IP', () => {
+    expect(viewerIp({ 'cloudfront-viewer-address': '2001:db8::1:443' }, '1.1.1.1')).toBe('2001:db8::1');
+    expect(viewerIp({ 'cloudfront-viewer-address': 'garbage' }, '1.1.1.1')).toBe('1.1.1.1');
+    expect(viewerIp({}, '1.1.1.1')).toBe('1.1.1.1');
+  });
+});
