@@ -1,0 +1,116 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { HttpHandler } from '../../lambda/handler';
+import type { LocalTracker } from '../../local/runtime';
+import { apiEvent, clickIdFrom, scanTable, startTestTracker } from '../support/tracker';
+
+let tracker: LocalTracker;
+let handler: HttpHandler;
+let documentClient: typeof import('../../lambda/store/dynamo-store').documentClient;
+
+beforeAll(async () => {
+  tracker = await startTestTracker({ CLICK_TTL_DAYS: '7' });
+  ({ handler } = await import('../../lambda/handlers/click'));
+  ({ documentClient } = await import('../../lambda/store/dynamo-store'));
+});
+afterAll(() => tracker.close());
+
+const visitor = {
+  'user-agent': 'Mozilla/5.0 (iPhone)',
+  'cloudfront-viewer-country': 'BR',
+  'cloudfront-is-mobile-viewer': 'true',
+  'cloudfront-viewer-address': '198.51.100.23:40000',
+};
+
+describe('click handler', () => {
+  it('records the visit under a fresh click ID and 302s to the offer with tokens filled', async () => {
+    const response = await handler(apiEvent('GET', '/c/demo?clickid=ts-77&cost=0.02&zone=z1&creative=c9', { headers: visitor }));
+
+    expect(response.statusCode).toBe(302);
+    const location = new URL(String(response.headers?.location));
+    expect(location.origin + location.pathname).toBe('https://offer.example.com/landing');
+    const clickId = clickIdFrom(location.href);
+    expect(clickId).toMatch(/^[0-9a-z]{26}$/);
+    expect(location.searchParams.get('sub2')).toBe('demo');
+    expect(location.searchParams.get('sub3')).toBe('z1');
+    expect(response.headers?.['cache-control']).toBe('no-store');
+
+    const clicks = await scanTable(tracker, 'clicks');
+    const click = clicks.find((item) => item.clickId === clickId);
+    expect(click).toMatchObject({
+      campaignId: 'demo',
+      offerId: 'demo-offer',
+      trafficSourceId: 'demo-source',
+      externalId: 'ts-77',
+      cost: 0.02,
+      vars: { var1: 'z1', var2: 'c9' },
+      country: 'BR',
+      device: 'mobile',
+      ip: '198.51.100.23',
+      userAgent: 'Mozilla/5.0 (iPhone)',
+    });
+    const ttlSeconds = Number(click?.expiresAt) - Math.floor(Date.parse(String(click?.clickedAt)) / 1000);
+    expect(ttlSeconds).toBe(7 * 24 * 3600);
+  });
+
+  it('mints a new click ID for every visit', async () => {
+    const responses = await Promise.all(Array.from({ length: 20 }, () => handler(apiEvent('GET', '/c/demo'))));
+    const ids = new Set(responses.map((response) => clickIdFrom(String(response.headers?.location))));
+    expect(ids.size).toBe(20);
+  });
+
+  it('makes exactly one DynamoDB write and no read per click once config is cached', async () => {
+    await handler(apiEvent('GET', '/c/demo'));
+    const send = jest.spyOn(documentClient, 'send');
+    try {
+      await handler(apiEvent('GET', '/c/demo?zone=a'));
+      await handler(apiEvent('GET', '/c/demo?zone=b'));
+      const commands = send.mock.calls.map(([command]) => command.constructor.name);
+      expect(commands).toEqual(['PutCommand', 'PutCommand']);
+    } finally {
+      send.mockRestore();
+    }
+  });
+
+  it.each(['/c/unknown', '/c/has%20space', `/c/${'x'.repeat(65)}`])('answers %s with a 404 JSON error', async (path) => {
+    const response = await handler(apiEvent('GET', path));
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(String(response.body))).toEqual({ error: 'unknown campaign' });
+  });
+
+  it('still redirects the visitor with a valid click ID when the click write fails', async () => {
+    await handler(apiEvent('GET', '/c/demo'));
+    const mock = mockClient(documentClient);
+    mock.on(PutCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    mock.on(GetCommand).rejects(new Error('config must come from the cache'));
+    try {
+      const response = await handler(apiEvent('GET', '/c/demo'));
+      expect(response.statusCode).toBe(302);
+      expect(clickIdFrom(String(response.headers?.location))).toMatch(/^[0-9a-z]{26}$/);
+      expect(mock.commandCalls(PutCommand)).toHaveLength(1);
+    } finally {
+      mock.restore();
+    }
+  });
+
+  it('answers a config read failure with a 500 JSON error and no internals', async () => {
+    const mock = mockClient(documentClient);
+    mock.on(GetCommand).rejects(new Error('socket hang up at Object.<anonymous> (/var/task/index.js:1:2)'));
+    try {
+      const response = await handler(apiEvent('GET', '/c/not-cached-yet'));
+      expect(response.statusCode).toBe(500);
+      expect(JSON.parse(String(response.body))).toEqual({ error: 'internal error' });
+    } finally {
+      mock.restore();
+    }
+  });
+
+  it('refuses to redirect when an offer URL could leave its host', async () => {
+    await tracker.store.putConfig({ entityType: 'offer', value: { id: 'bad', name: 'Bad', url: 'https://{var1}/x' } });
+    await tracker.store.putConfig({ entityType: 'campaign', value: { id: 'bad', name: 'Bad', offerId: 'bad' } });
+    const response = await handler(apiEvent('GET', '/c/bad?var1=evil.example'));
+    expect(response.statusCode).toBe(500);
+    expect(response.headers?.location).toBeUndefined();
+    expect(JSON.parse(String(response.body)).error).toContain('misconfigured');
+  });
+});
