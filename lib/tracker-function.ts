@@ -50,7 +50,8 @@ export class TrackerFunction extends NodejsFunction {
       logGroup,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      environment: { ...props.environment },
+      // Stack traces point at the TypeScript sources, not the minified bundle.
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         minify: true,
         sourceMap: true,

@@ -1,0 +1,206 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ClickstackStack, ClickstackStackProps } from '../../lib/clickstack-stack';
+
+const CERTIFICATE = 'arn:aws:acm:us-east-1:111122223333:certificate/0f2b1c52-8d4e-4a4e-9c61-0123456789ab';
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+
+/** Bundling is skipped here (one test below bundles for real); it is the slow part of synth. */
+function synth(props: ClickstackStackProps = {}, nag = false): Template {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new ClickstackStack(app, 'Test', { env: { account: '111122223333', region: 'eu-west-1' }, ...props });
+  if (nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return Template.fromStack(stack);
+}
+
+describe('ClickstackStack', () => {
+  const dev = synth();
+  const prod = synth({ stage: 'prod', domainNames: ['track.example.com', 'go.example.com'], certificateArn: CERTIFICATE, clickTtlDays: 45 });
+
+  describe('tables', () => {
+    it('keys clicks by click ID with a TTL attribute, on demand', () => {
+      dev.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'clickId', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+    });
+
+    it('keys conversions so dedup is a conditional put on click ID + conversion key', () => {
+      dev.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: 'clickId', KeyType: 'HASH' },
+          { AttributeName: 'conversionKey', KeyType: 'RANGE' },
+        ],
+      });
+    });
+
+    it('has a postback error log that expires', () => {
+      dev.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: 'day', KeyType: 'HASH' },
+          { AttributeName: 'errorId', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+    });
+
+    it('are disposable in dev', () => {
+      const tables = dev.findResources('AWS::DynamoDB::Table');
+      expect(Object.keys(tables)).toHaveLength(4);
+      for (const table of Object.values(tables)) {
+        expect(table.DeletionPolicy).toBe('Delete');
+        expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+      }
+    });
+
+    it('are retained, recoverable and deletion-protected in prod', () => {
+      const tables = prod.findResources('AWS::DynamoDB::Table');
+      expect(Object.keys(tables)).toHaveLength(4);
+      for (const table of Object.values(tables)) {
+        expect(table.DeletionPolicy).toBe('Retain');
+        expect(table.UpdateReplacePolicy).toBe('Retain');
+        expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+        expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+      }
+    });
+  });
+
+  it('gives nothing a hard-coded physical name', () => {
+    // Labels CDK derives from the construct path, unique within their parent, not account-wide identities.
+    const labelled = ['AWS::ApiGatewayV2::Api', 'AWS::CloudFront::Function', 'AWS::IAM::Policy'];
+    const named = Object.entries(dev.toJSON().Resources as Record<string, { Type: string; Properties?: object }>)
+      .filter(([, resource]) => !labelled.includes(resource.Type))
+      .flatMap(([id, resource]) =>
+        Object.entries(resource.Properties ?? {})
+          .filter(([key, value]) => /Name$/.test(key) && typeof value === 'string' && key !== 'StageName')
+          .map(([key, value]) => `${id}.${key}=${value}`),
+      );
+    expect(named).toEqual([]);
+  });
+
+  it('routes the tracking paths to their functions', () => {
+    const routeKeys = Object.values(dev.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey);
+    expect(routeKeys.sort()).toEqual(['GET /c/{campaignId}', 'GET /conversion.gif', 'GET /postback', 'POST /postback']);
+    dev.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 2000, ThrottlingBurstLimit: 5000 },
+      AccessLogSettings: { DestinationArn: Match.anyValue() },
+    });
+  });
+
+  it('runs the functions on the newest Node runtime, arm64, with source maps and the click window', () => {
+    const functions = Object.values(prod.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Environment: { Variables: expect.objectContaining({ CLICK_TTL_DAYS: '45', NODE_OPTIONS: '--enable-source-maps' }) },
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
+    }
+    const retentions = Object.values(prod.findResources('AWS::Logs::LogGroup')).map((group) => group.Properties.RetentionInDays);
+    expect(retentions).toEqual([180, 180, 180]);
+  });
+
+  describe('least privilege', () => {
+    function dynamoStatements(functionId: string) {
+      const roleId = dev.findResources('AWS::Lambda::Function')[functionId].Properties.Role['Fn::GetAtt'][0];
+      const policies = Object.values(dev.findResources('AWS::IAM::Policy')).filter((policy) =>
+        policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
+      );
+      const roles = dev.findResources('AWS::IAM::Role');
+      expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+      return policies
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => String(statement.Action).startsWith('dynamodb:'))
+        .map((statement) => [statement.Action, statement.Resource[0]['Fn::GetAtt'][0]]);
+    }
+    function findTable(prefix: string): string {
+      return Object.keys(dev.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Tables${prefix}`))!;
+    }
+    const functionId = (prefix: string) =>
+      Object.keys(dev.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(`Tracking${prefix}Function`))!;
+
+    it('lets the click function put clicks and read config, nothing else', () => {
+      expect(dynamoStatements(functionId('Click')).sort()).toEqual(
+        [
+          ['dynamodb:GetItem', findTable('Config')],
+          ['dynamodb:PutItem', findTable('Clicks')],
+        ].sort(),
+      );
+    });
+
+    it('lets the postback function read clicks and config, put conversions and errors, nothing else', () => {
+      expect(dynamoStatements(functionId('Postback')).sort()).toEqual(
+        [
+          ['dynamodb:GetItem', findTable('Clicks')],
+          ['dynamodb:GetItem', findTable('Config')],
+          ['dynamodb:PutItem', findTable('Conversions')],
+          ['dynamodb:PutItem', findTable('PostbackErrors')],
+        ].sort(),
+      );
+    });
+  });
+
+  describe('CloudFront', () => {
+    it('serves the custom tracking domains with the certificate, TLS 1.2+, HTTPS only, nothing cached', () => {
+      prod.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Aliases: ['track.example.com', 'go.example.com'],
+          ViewerCertificate: { AcmCertificateArn: CERTIFICATE, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+          DefaultCacheBehavior: Match.objectLike({
+            ViewerProtocolPolicy: 'redirect-to-https',
+            CachePolicyId: CACHING_DISABLED,
+            OriginRequestPolicyId: ALL_VIEWER_EXCEPT_HOST,
+            AllowedMethods: Match.arrayWith(['GET', 'POST']),
+            FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: Match.anyValue() }],
+          }),
+          Origins: [Match.objectLike({ CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'https-only' }) })],
+        }),
+      });
+    });
+
+    it('forwards the tracking domain the visitor used', () => {
+      prod.hasResourceProperties('AWS::CloudFront::Function', {
+        FunctionCode: Match.stringLikeRegexp("headers\\['x-forwarded-host'\\] = \\{ value: request.headers.host.value \\}"),
+      });
+    });
+
+    it('refuses a certificate outside us-east-1 and domains without a certificate', () => {
+      expect(() => synth({ domainNames: ['t.example.com'], certificateArn: CERTIFICATE.replace('us-east-1', 'eu-west-1') })).toThrow(
+        /us-east-1/,
+      );
+      expect(() => synth({ domainNames: ['t.example.com'] })).toThrow(/certificate/);
+    });
+  });
+
+  it('outputs the tracking URL, a campaign URL and the postback URL for networks', () => {
+    prod.hasOutput('TrackingBaseUrl', { Value: 'https://track.example.com' });
+    prod.hasOutput('ExampleCampaignUrl', { Value: 'https://track.example.com/c/<campaignId>' });
+    prod.hasOutput('PostbackUrl', { Value: 'https://track.example.com/postback?cid=REPLACE&payout=OPTIONAL&txid=OPTIONAL' });
+    dev.hasOutput('PostbackUrl', {
+      Value: { 'Fn::Join': ['', ['https://', Match.anyValue(), '/postback?cid=REPLACE&payout=OPTIONAL&txid=OPTIONAL']] },
+    });
+  });
+
+  it('refuses a click window that is not 1-365 whole days', () => {
+    expect(() => synth({ clickTtlDays: 0 })).toThrow(/clickTtlDays/);
+    expect(() => synth({ clickTtlDays: 2.5 })).toThrow(/clickTtlDays/);
+  });
+
+  it('synthesizes the same template twice', () => {
+    expect(synth().toJSON()).toEqual(dev.toJSON());
+  });
+
+  it.each([
+    ['dev', {}],
+    ['prod with custom domains', { stage: 'prod' as const, domainNames: ['track.example.com'], certificateArn: CERTIFICATE }],
+  ])('passes the cdk-nag AwsSolutions checks (%s): every finding fixed or acknowledged with a reason', (_, props) => {
+    expect(() => synth(props, true)).not.toThrow();
+  });
+});
