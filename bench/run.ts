@@ -1,0 +1,161 @@
+/**
+ * `npm run bench`: every figure next to a baseline measured in the same run, printed as one
+ * table and written to bench/RESULTS.md. Not part of `npm test`: timings are reported, never asserted.
+ *
+ * BENCH_DURATION (seconds per load run, default 5) and BENCH_CONNECTIONS (default 10) tune it.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { EventCapacity } from './capacity';
+import { benchClickIds } from './click-ids';
+import { measureColdStart } from './cold-start';
+import { PRICES, VOLUUM_OVERAGE_PER_1000, costPerMillion } from './cost-model';
+import { measureHandlerCost } from './handler-cost';
+import { LoadResult, load, startTarget } from './load';
+
+const options = {
+  durationSeconds: Number(process.env.BENCH_DURATION ?? 5),
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
+};
+const POSTBACK_CLICKS = 20_000;
+const LAMBDA_MEMORY_MB = 256;
+/** Stated billed durations for the cost model: two DynamoDB round trips in-region at ~5-8 ms each. */
+const STATED_LAMBDA_MS = { click: 15, conversion: 25 };
+
+const lines: string[] = [];
+function print(line = ''): void {
+  console.log(line);
+  lines.push(line);
+}
+function table(header: string[], rows: (string | number)[][]): void {
+  print(`| ${header.join(' | ')} |`);
+  print(`| ${header.map(() => '---').join(' | ')} |`);
+  for (const row of rows) print(`| ${row.join(' | ')} |`);
+  print();
+}
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+const percent = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
+
+async function loadTarget(kind: string, run: (url: string) => Promise<LoadResult[]>, ...args: string[]): Promise<LoadResult[]> {
+  const target = await startTarget(kind, ...args);
+  try {
+    return await run(String(target.ready.url));
+  } finally {
+    target.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  print(`# clickstack benchmark`);
+  print();
+  print(`${new Date().toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ` +
+    `autocannon ${options.connections} connections × ${options.durationSeconds} s per run, load generator in its own process`);
+  print();
+
+  const [bare] = await loadTarget('bare', (url) => load('bare Node 302 (floor)', url, () => '/', 302, options).then((r) => [r]));
+  const [putFloor] = await loadTarget('put-floor', (url) =>
+    load('1 conditional PutItem + 302 (store floor)', url, () => '/', 302, options).then((r) => [r]),
+  );
+  const clickIds = benchClickIds(POSTBACK_CLICKS);
+  const [click, postback] = await loadTarget(
+    'tracker',
+    async (url) => [
+      await load('GET /c/demo (tracker)', url, (i) => `/c/demo?clickid=ts-${i}&cost=0.01&zone=z${i % 50}`, 302, options),
+      await load('GET /postback (tracker)', url, (i) => `/postback?cid=${clickIds[i % POSTBACK_CLICKS]}&payout=1.5&txid=t${i}`, 200, options),
+    ],
+    String(POSTBACK_CLICKS),
+  );
+
+  print('## Throughput and latency through the local gateway (dynalite in process)');
+  print();
+  table(
+    ['run', 'req/s', 'p50 ms', 'p99 ms', 'failures', 'vs bare 302', 'vs store floor'],
+    [bare, putFloor, click, postback].map((r) => [
+      r.name,
+      fixed(r.requestsPerSecond, 0),
+      r.p50Ms,
+      r.p99Ms,
+      r.failures,
+      percent(r.requestsPerSecond / bare.requestsPerSecond),
+      percent(r.requestsPerSecond / putFloor.requestsPerSecond),
+    ]),
+  );
+  print(`Target: click redirect ≥ 80% of the store floor → ${percent(click.requestsPerSecond / putFloor.requestsPerSecond)} ` +
+    `(${click.requestsPerSecond >= 0.8 * putFloor.requestsPerSecond ? 'met' : 'missed'}). ` +
+    `The postback makes two store calls (GetItem + conditional PutItem) to the floor's one.`);
+  print();
+
+  const handlerCosts = await measureHandlerCost(20_000);
+  const [baseline] = handlerCosts;
+  print('## Handler cost in process (zero-latency DynamoDB endpoint in the SDK\'s HTTP layer)');
+  print();
+  table(
+    ['handler', 'µs per call', 'vs 302-only handler'],
+    handlerCosts.map((cost) => [cost.name, fixed(cost.microsPerCall), `${fixed(cost.microsPerCall / baseline.microsPerCall)}×`]),
+  );
+
+  const coldStarts = measureColdStart();
+  const [baseBundle] = coldStarts;
+  print('## Cold-start proxies (the bundles `cdk synth` ships, loaded in a fresh Node process, median of 7)');
+  print();
+  table(
+    ['bundle', 'KiB', 'load ms', 'RSS MiB', 'size vs baseline', 'load vs baseline'],
+    coldStarts.map((c) => [
+      c.bundle,
+      fixed(c.bytes / 1024),
+      fixed(c.loadMs),
+      fixed(c.rssMb),
+      `${fixed(c.bytes / baseBundle.bytes, 2)}×`,
+      `${fixed(c.loadMs / baseBundle.loadMs, 2)}×`,
+    ]),
+  );
+
+  const capacity = (await startTarget('capacity')).ready as unknown as EventCapacity[];
+  print('## DynamoDB work per event (handlers through the local gateway, warm config cache)');
+  print();
+  table(
+    ['event', 'reads', 'writes', 'RCU', 'WCU', 'source'],
+    capacity.map((c) => [c.event, c.reads, c.writes, c.readUnits, c.writeUnits, c.source]),
+  );
+  const [clickCapacity, conversionCapacity] = capacity;
+  print(`Target: click hot path 1 write, 0 reads → ${clickCapacity.writes} write, ${clickCapacity.reads} reads ` +
+    `(${clickCapacity.writes === 1 && clickCapacity.reads === 0 ? 'met' : 'missed'}). ` +
+    'Aggregation writes per click: no aggregator yet (reports are a later issue).');
+  print();
+
+  const costs = [
+    costPerMillion({ event: 'click', readUnits: clickCapacity.readUnits, writeUnits: clickCapacity.writeUnits, lambdaMs: STATED_LAMBDA_MS.click, lambdaMemoryMb: LAMBDA_MEMORY_MB, responseBytes: 600 }),
+    costPerMillion({ event: 'conversion', readUnits: conversionCapacity.readUnits, writeUnits: conversionCapacity.writeUnits, lambdaMs: STATED_LAMBDA_MS.conversion, lambdaMemoryMb: LAMBDA_MEMORY_MB, responseBytes: 400 }),
+  ];
+  print(`## Cost model: $ per million events (AWS list prices, us-east-1; Lambda ${LAMBDA_MEMORY_MB} MB arm64 at a stated ` +
+    `${STATED_LAMBDA_MS.click} ms per click, ${STATED_LAMBDA_MS.conversion} ms per conversion)`);
+  print();
+  table(
+    ['event', 'CloudFront', 'HTTP API', 'Lambda', 'DynamoDB', 'total $/M', 'Voluum overage $/M', 'target ≤ $3'],
+    costs.map((c) => [
+      c.event,
+      fixed(c.parts.cloudFront, 3),
+      fixed(c.parts.httpApi, 3),
+      fixed(c.parts.lambda, 3),
+      fixed(c.parts.dynamoDb, 3),
+      fixed(c.perMillion, 2),
+      `${VOLUUM_OVERAGE_PER_1000.low * 1000}–${VOLUUM_OVERAGE_PER_1000.high * 1000}`,
+      c.perMillion <= 3 ? 'met' : 'missed',
+    ]),
+  );
+  print(`Prices: ${Object.entries(PRICES).map(([name, value]) => `${name} ${value}`).join(', ')} (sources in bench/cost-model.ts).`);
+  print();
+  print(`Bench wall time: ${fixed((Date.now() - started) / 1000, 0)} s.`);
+
+  writeFileSync(join(__dirname, 'RESULTS.md'), `${lines.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
