@@ -1,7 +1,7 @@
 /**
- * The HTTP surface, defined once: the stack creates one function per entry of FUNCTIONS and one
- * API Gateway route per entry of ROUTES; the local gateway serves the same routes with the same
- * handler modules.
+ * The functions, defined once: the stack creates one function per entry of FUNCTIONS and one
+ * API Gateway route per entry of ROUTES, and one queue (with its dead-letter queue) and worker per
+ * entry of QUEUES; the local runtime serves the same routes and queues with the same handler modules.
  */
 export const FUNCTIONS = {
   click: { entry: 'handlers/click.ts', description: 'Click redirect: records the visit, 302 to the offer' },
@@ -23,3 +23,35 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/postback', function: 'postback' },
   { method: 'GET', path: '/conversion.gif', function: 'postback' },
 ];
+
+export interface QueueDefinition {
+  readonly entry: string;
+  readonly description: string;
+  /** The variable that gives the queue's URL to the functions that send to it. */
+  readonly urlVariable: string;
+  /** Time a failed message waits before it is tried again. */
+  readonly visibilityTimeoutSeconds: number;
+  /** Tries before a message goes to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
+export const QUEUES = {
+  /** ~10 minutes of retries: longer than DynamoDB's bad minutes, shorter than the pending window. */
+  clickBuffer: {
+    entry: 'handlers/click-buffer.ts',
+    description: 'Writes clicks whose hot-path write failed',
+    urlVariable: 'CLICK_BUFFER_QUEUE_URL',
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 20,
+  },
+  /** Retried past the pending window (1 hour), where the service refuses and logs the postback. */
+  pendingPostbacks: {
+    entry: 'handlers/pending-postbacks.ts',
+    description: 'Retries postbacks that arrived before their click was written',
+    urlVariable: 'PENDING_POSTBACK_QUEUE_URL',
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 70,
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+export type QueueName = keyof typeof QUEUES;

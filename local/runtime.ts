@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HttpHandler } from '../lambda/handler';
-import { FUNCTIONS, FunctionName, ROUTES } from '../lambda/routes';
+import { FUNCTIONS, FunctionName, QUEUES, ROUTES } from '../lambda/routes';
 import { DynamoTrackerStore } from '../lambda/store/dynamo-store';
 import { TABLES } from '../lambda/store/tables';
 import { createTables, startDynalite } from './dynamodb';
 import { createGateway } from './gateway';
+import { LocalSqs, QueueWorker } from './sqs';
 
 export interface LocalTrackerOptions {
   /** @default 0 (any free port) */
@@ -19,6 +20,8 @@ export interface LocalTrackerOptions {
   readonly dataDir?: string;
   /** Extra environment for the handlers, e.g. CONFIG_CACHE_SECONDS. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Scales queue delays and visibility timeouts (0.01: 30 s become 0.3 s). @default 1 */
+  readonly queueTimeScale?: number;
 }
 
 export interface LocalTracker {
@@ -27,23 +30,30 @@ export interface LocalTracker {
   readonly store: DynamoTrackerStore;
   readonly documentClient: DynamoDBDocumentClient;
   readonly tableNames: Readonly<Record<keyof typeof TABLES, string>>;
+  /** The local SQS: drain it to wait for buffered clicks and pending postbacks. */
+  readonly queues: LocalSqs;
   close(): Promise<void>;
 }
 
 /**
- * The tracker on this machine: dynalite in process, the stack's tables, and a local API Gateway
- * serving the stack's routes with the Lambda handler modules themselves.
+ * The tracker on this machine: dynalite in process, the stack's tables, a local API Gateway
+ * serving the stack's routes and a local SQS feeding the stack's queue workers, all with the
+ * Lambda handler modules themselves.
  *
  * Handlers configure themselves from the environment at import, as in Lambda, so this sets the
  * environment first and imports them after; one tracker per process.
  */
 export async function startLocalTracker(options: LocalTrackerOptions = {}): Promise<LocalTracker> {
   const dynamo = await startDynalite(options.dataDir);
+  const queues = new LocalSqs(options.queueTimeScale);
+  await queues.start();
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SQS: queues.endpoint,
+    ...Object.fromEntries(Object.entries(QUEUES).map(([name, queue]) => [queue.urlVariable, queues.queueUrl(name)])),
     ...options.environment,
   });
   const client = new DynamoDBClient({});
@@ -56,6 +66,10 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
   for (const [name, { entry }] of Object.entries(FUNCTIONS) as [FunctionName, { entry: string }][]) {
     const module = (await import(join(__dirname, '..', 'lambda', entry))) as { handler: HttpHandler };
     handlers.set(name, module.handler);
+  }
+  for (const [name, queue] of Object.entries(QUEUES)) {
+    const module = (await import(join(__dirname, '..', 'lambda', queue.entry))) as { handler: QueueWorker };
+    queues.addQueue(name, queue, module.handler);
   }
   const server: Server = createGateway(ROUTES, (route) => handlers.get(route.function)!);
   await new Promise<void>((resolve, reject) => {
@@ -70,9 +84,11 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
     store: new DynamoTrackerStore(documentClient, tableNames),
     documentClient,
     tableNames,
+    queues,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await queues.close();
       client.destroy();
       await dynamo.close();
     },

@@ -29,3 +29,10 @@ export function normalizeClickId(text: string): string | undefined {
   return CLICK_ID_PATTERN.test(id) ? id : undefined;
 }
 
+
+/** The Unix second a click ID was minted in: tells a click not written yet from one never issued. */
+export function clickIdSeconds(id: string): number {
+  let value = 0n;
+  for (const char of id) value = (value << 5n) | BigInt(ALPHABET.indexOf(char));
+  return Number(value >> RANDOM_BITS);
+}

@@ -1,3 +1,5 @@
+import { isCidr } from './ip-ranges';
+
 /**
  * The tracker's configuration entities and their validation. Validation happens when config is
  * written (seed, management API), so the click hot path can trust what it reads.
@@ -10,6 +12,44 @@ export interface Offer {
   /** Payout credited when the network's postback carries none. */
   readonly payout?: number;
   readonly currency?: string;
+  /** The affiliate network whose postbacks convert this offer's clicks. */
+  readonly networkId?: string;
+}
+
+/**
+ * How repeated postbacks of one click count:
+ * - `reject-duplicates`: same cid + txid + et once; a new txid is a new conversion (upsell)
+ * - `no-upsells`: one conversion per click and event type, whatever the txid
+ * - `accept-duplicates`: every postback is a conversion
+ */
+export type DuplicatePolicy = 'reject-duplicates' | 'no-upsells' | 'accept-duplicates';
+
+/** Statuses a conversion moves between; the reversing ones take its revenue back. */
+export type ConversionStatus = 'pending' | 'approved' | 'rejected' | 'chargeback';
+export const REVERSING_STATUSES: ReadonlySet<ConversionStatus> = new Set(['rejected', 'chargeback']);
+const STATUSES: ReadonlySet<string> = new Set(['pending', 'approved', 'rejected', 'chargeback']);
+
+export interface EventType {
+  /** Name in reports, e.g. "Deposit". */
+  readonly name: string;
+  /**
+   * Set for events that are a status of one conversion (lead → sale → chargeback, same txid)
+   * rather than a conversion of their own.
+   */
+  readonly status?: ConversionStatus;
+}
+
+export interface AffiliateNetwork {
+  readonly id: string;
+  readonly name: string;
+  /** @default 'reject-duplicates' */
+  readonly duplicatePolicy?: DuplicatePolicy;
+  /** CIDR ranges (IPv4 or IPv6) the network's postbacks come from. @default - any address */
+  readonly ipWhitelist?: readonly string[];
+  /** A value the network must send as `secret=` on every postback. @default - none */
+  readonly postbackSecret?: string;
+  /** What each `et` value means. @default - every `et` is a conversion type of its own, named as sent */
+  readonly eventTypes?: Readonly<Record<string, EventType>>;
 }
 
 /** Which query parameters of the campaign URL carry the traffic source's values. */
@@ -81,6 +121,7 @@ export function validateOffer(offer: Offer): Offer {
   checkRedirectTemplate('offer.url', offer.url);
   check(offer.payout === undefined || Number.isFinite(offer.payout), 'offer.payout must be a number');
   check(offer.currency === undefined || CURRENCY_PATTERN.test(offer.currency), 'offer.currency must be an ISO 4217 code');
+  check(offer.networkId === undefined || ID_PATTERN.test(offer.networkId), 'offer.networkId must be a network id');
   return offer;
 }
 
@@ -92,6 +133,25 @@ export function validateTrafficSource(source: TrafficSource): TrafficSource {
     check(name === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(name), 'trafficSource.parameters names must be 1-64 URL-safe characters');
   }
   return source;
+}
+
+export function validateNetwork(network: AffiliateNetwork): AffiliateNetwork {
+  checkIdAndName('network', network);
+  const policies = ['reject-duplicates', 'no-upsells', 'accept-duplicates'];
+  check(network.duplicatePolicy === undefined || policies.includes(network.duplicatePolicy), `network.duplicatePolicy must be one of ${policies.join(', ')}`);
+  for (const range of network.ipWhitelist ?? []) {
+    check(isCidr(range), `network.ipWhitelist entry '${range}' must be an IP address or CIDR range`);
+  }
+  check(
+    network.postbackSecret === undefined || /^[\x21-\x7e]{16,128}$/.test(network.postbackSecret),
+    'network.postbackSecret must be 16-128 printable characters',
+  );
+  for (const [et, type] of Object.entries(network.eventTypes ?? {})) {
+    check(/^[\x21-\x7e]{1,64}$/.test(et), `network.eventTypes key '${et}' must be 1-64 printable characters`);
+    check(typeof type.name === 'string' && type.name.length > 0 && type.name.length <= 100, `network.eventTypes.${et}.name must be 1-100 characters`);
+    check(type.status === undefined || STATUSES.has(type.status), `network.eventTypes.${et}.status must be one of ${[...STATUSES].join(', ')}`);
+  }
+  return network;
 }
 
 export function validateCampaign(campaign: Campaign): Campaign {

@@ -1,24 +1,30 @@
 import { newClickId } from '../domain/click-id';
 import { ID_PATTERN } from '../domain/config';
-import { TtlCache } from '../domain/ttl-cache';
-import { UnsafeRedirectError, recordVisit } from '../domain/visit';
+import { UnsafeRedirectError, Visit, recordVisit } from '../domain/visit';
 import { numberEnv } from '../env';
 import { httpHandler, logger } from '../handler';
 import { error, headersOf, queryOf, redirect } from '../http';
-import { DynamoTrackerStore, documentClient } from '../store/dynamo-store';
+import { viaCloudFront } from '../origin';
+import { clickBuffer, configCache, trackerStore } from '../wiring';
 
-const store = DynamoTrackerStore.fromEnvironment(documentClient);
+const store = trackerStore();
+const buffer = clickBuffer();
 const clickTtlSeconds = numberEnv('CLICK_TTL_DAYS', 30) * 24 * 3600;
-const campaigns = new TtlCache(numberEnv('CONFIG_CACHE_SECONDS', 30) * 1000, (id) => store.getCampaignBundle(id));
+const campaigns = configCache((id) => store.getCampaignBundle(id));
 
-/** `GET /c/{campaignId}`: records the visit under a fresh click ID and redirects to the offer. */
+/**
+ * `GET /c/{campaignId}`: records the visit under a fresh click ID and redirects to the offer.
+ * One DynamoDB write, no read (config is cached). If the write fails the visitor is redirected
+ * all the same and the click goes to the buffer queue, to be written by the click-buffer worker.
+ */
 export const handler = httpHandler(async (event) => {
+  if (!viaCloudFront(event)) return error(403, 'visitors must come through the tracking domain');
   const campaignId = event.pathParameters?.campaignId ?? '';
   const bundle = ID_PATTERN.test(campaignId) ? await campaigns.get(campaignId) : undefined;
   if (!bundle) return error(404, 'unknown campaign');
 
   const now = new Date();
-  let visit;
+  let visit: Visit;
   try {
     visit = recordVisit(
       bundle,
@@ -33,9 +39,19 @@ export const handler = httpHandler(async (event) => {
 
   try {
     await store.putClick(visit.click);
-  } catch (caught) {
-    // The visitor still gets the offer; the full click is in the log for replay.
-    logger.error('click write failed', { error: caught as Error, click: visit.click });
+  } catch (writeError) {
+    await bufferClick(visit, writeError as Error);
   }
   return redirect(visit.location);
 });
+
+async function bufferClick(visit: Visit, writeError: Error): Promise<void> {
+  try {
+    if (!buffer) throw new Error('no click buffer queue configured');
+    await buffer.send(visit.click);
+    logger.warn('click write failed; buffered', { error: writeError, clickId: visit.click.clickId });
+  } catch (bufferError) {
+    // Last resort: the whole click is in the log, to be replayed from there.
+    logger.error('click write and buffer failed', { error: writeError, bufferError: bufferError as Error, click: visit.click });
+  }
+}

@@ -1,17 +1,15 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { TtlCache } from '../domain/ttl-cache';
-import { PostbackRefusal, attributeConversion, isRefusal, parsePostback } from '../domain/postback';
-import { viewerIp } from '../domain/visit';
-import { numberEnv } from '../env';
+import { RefusalReason } from '../domain/postback';
 import { httpHandler } from '../handler';
-import { HttpResponse, bodyText, error, gif, headersOf, json, requestFields } from '../http';
-import { DynamoTrackerStore, documentClient } from '../store/dynamo-store';
+import { bodyText, error, gif, json, requestFields } from '../http';
+import { clientIp } from '../origin';
+import { postbackService } from '../wiring';
 
-const store = DynamoTrackerStore.fromEnvironment(documentClient);
-const offers = new TtlCache(numberEnv('CONFIG_CACHE_SECONDS', 30) * 1000, (id) => store.getOffer(id));
+const service = postbackService();
 
-const REFUSAL_STATUS: Record<PostbackRefusal['reason'], number> = {
+const REFUSAL_STATUS: Record<RefusalReason, number> = {
   invalid: 400,
+  forbidden: 403,
   'unknown-click': 404,
   'expired-click': 404,
 };
@@ -19,39 +17,30 @@ const REFUSAL_STATUS: Record<PostbackRefusal['reason'], number> = {
 /**
  * `GET|POST /postback` (S2S) and `GET /conversion.gif` (pixel): attributes the conversion to its
  * click and counts it once, however many times and however concurrently the network sends it.
+ * Callable through CloudFront and on the API's own domain: networks whitelist either.
  */
 export const handler = httpHandler(async (event) => {
-  const fields = requestFields(event);
-  const now = new Date();
-  const refuse = async (refusal: PostbackRefusal, clickId?: string): Promise<HttpResponse> => {
-    await store.recordPostbackError({
-      ...refusal,
-      clickId,
-      ip: viewerIp(headersOf(event), event.requestContext.http.sourceIp),
-      request: describeRequest(event),
-      at: now,
-    });
-    return error(REFUSAL_STATUS[refusal.reason], refusal.message);
-  };
-
-  const postback = parsePostback(fields);
-  if (isRefusal(postback)) return refuse(postback, fields.cid?.slice(0, 64));
-
-  const click = await store.getClick(postback.clickId);
-  if (!click) return refuse({ reason: 'unknown-click', message: 'no click with this cid' }, postback.clickId);
-
-  const conversion = attributeConversion(click, postback, await offers.get(click.offerId), now);
-  if (isRefusal(conversion)) return refuse(conversion, postback.clickId);
-
-  const status = await store.putConversion(conversion);
+  const result = await service.receive({
+    fields: requestFields(event),
+    ip: clientIp(event),
+    request: describeRequest(event),
+    receivedAt: new Date().toISOString(),
+    id: event.requestContext.requestId,
+  });
+  if (result.outcome === 'refused') return error(REFUSAL_STATUS[result.refusal.reason], result.refusal.message);
   if (event.rawPath === '/conversion.gif') return gif();
+  if (result.outcome === 'pending') {
+    return json(202, { status: 'pending', cid: result.clickId, message: 'the click is not recorded yet; the conversion will be counted when it is' });
+  }
+  const { conversion } = result;
   return json(200, {
-    status,
+    status: result.outcome,
     cid: conversion.clickId,
     et: conversion.eventType ?? null,
     txid: conversion.txid ?? null,
     payout: conversion.payout,
     currency: conversion.currency ?? null,
+    ...(conversion.status ? { conversionStatus: conversion.status } : {}),
   });
 });
 

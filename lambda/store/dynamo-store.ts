@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { Campaign, CampaignBundle, Offer, TrafficSource } from '../domain/config';
-import { Conversion } from '../domain/postback';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { AffiliateNetwork, Campaign, CampaignBundle, Offer, TrafficSource } from '../domain/config';
+import { Conversion, StatusChange } from '../domain/postback';
 import { Click } from '../domain/visit';
 import { requireEnv } from '../env';
 import { TABLES, TableName } from './tables';
@@ -42,6 +42,10 @@ export class DynamoTrackerStore implements TrackerStore {
     return this.getConfig<Offer>('offer', offerId);
   }
 
+  getNetwork(networkId: string): Promise<AffiliateNetwork | undefined> {
+    return this.getConfig<AffiliateNetwork>('network', networkId);
+  }
+
   async putConfig(entity: ConfigEntity): Promise<void> {
     await this.client.send(
       new PutCommand({ TableName: this.tables.config, Item: { ...entity.value, entityType: entity.entityType } }),
@@ -49,10 +53,14 @@ export class DynamoTrackerStore implements TrackerStore {
   }
 
   async putClick(click: Click): Promise<void> {
-    // The condition only guards against a click ID collision; it costs no read.
-    await this.client.send(
-      new PutCommand({ TableName: this.tables.clicks, Item: click, ConditionExpression: 'attribute_not_exists(clickId)' }),
-    );
+    try {
+      // Costs no read. A click already there is this click written by an earlier (buffered) try.
+      await this.client.send(
+        new PutCommand({ TableName: this.tables.clicks, Item: click, ConditionExpression: 'attribute_not_exists(clickId)' }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async getClick(clickId: string): Promise<Click | undefined> {
@@ -74,6 +82,42 @@ export class DynamoTrackerStore implements TrackerStore {
       return 'converted';
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return 'duplicate';
+      throw error;
+    }
+  }
+
+  async getConversion(clickId: string, conversionKey: string): Promise<Conversion | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tables.conversions, Key: { clickId, conversionKey }, ConsistentRead: true }),
+    );
+    return Item as Conversion | undefined;
+  }
+
+  async changeConversionStatus(existing: Conversion, change: StatusChange): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tables.conversions,
+          Key: { clickId: existing.clickId, conversionKey: existing.conversionKey },
+          UpdateExpression:
+            'SET #status = :status, eventName = :eventName, payout = :payout, updatedAt = :updatedAt, version = :next' +
+            (change.eventType === undefined ? ' REMOVE eventType' : ', eventType = :eventType'),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': change.status,
+            ':eventName': change.eventName,
+            ':payout': change.payout,
+            ':updatedAt': change.updatedAt,
+            ':next': existing.version + 1,
+            ':expected': existing.version,
+            ...(change.eventType === undefined ? {} : { ':eventType': change.eventType }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
