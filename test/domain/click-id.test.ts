@@ -1,4 +1,4 @@
-import { newClickId, normalizeClickId } from '../../lambda/domain/click-id';
+import { clickIdSeconds, newClickId, normalizeClickId } from '../../lambda/domain/click-id';
 
 describe('click IDs', () => {
   it('are 26 URL-safe characters', () => {
@@ -40,5 +40,12 @@ describe('click IDs', () => {
     expect(normalizeClickId(id.slice(1))).toBeUndefined();
     expect(normalizeClickId(`${id.slice(1)}u`)).toBeUndefined(); // 'u' is not in the alphabet
     expect(normalizeClickId('')).toBeUndefined();
+  });
+});
+
+describe('clickIdSeconds', () => {
+  it('reads back the second a click ID was minted in', () => {
+    const minted = new Date('2026-11-24T12:34:56Z');
+    expect(clickIdSeconds(newClickId(minted))).toBe(minted.getTime() / 1000);
   });
 });

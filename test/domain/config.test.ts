@@ -1,4 +1,4 @@
-import { ConfigError, validateCampaign, validateOffer, validateTrafficSource } from '../../lambda/domain/config';
+import { ConfigError, validateCampaign, validateNetwork, validateOffer, validateTrafficSource } from '../../lambda/domain/config';
 
 describe('config validation', () => {
   const offer = { id: 'o1', name: 'Offer', url: 'https://offer.example/?s={clickid}' };
@@ -26,5 +26,14 @@ describe('config validation', () => {
     expect(() => validateTrafficSource({ id: 't', name: 'T', parameters: { vars: Array(11).fill('v') } })).toThrow(
       'at most 10',
     );
+  });
+
+  it('validates networks: policy, CIDR whitelist, secret strength, event statuses', () => {
+    const network = { id: 'n', name: 'N', duplicatePolicy: 'no-upsells' as const, ipWhitelist: ['10.0.0.0/8', '2001:db8::1'], postbackSecret: 'x'.repeat(16), eventTypes: { sale: { name: 'Sale', status: 'approved' as const } } };
+    expect(validateNetwork(network)).toBe(network);
+    expect(() => validateNetwork({ ...network, ipWhitelist: ['10.0.0.0/33'] })).toThrow("network.ipWhitelist entry '10.0.0.0/33'");
+    expect(() => validateNetwork({ ...network, postbackSecret: 'short' })).toThrow('network.postbackSecret');
+    expect(() => validateNetwork({ ...network, duplicatePolicy: 'sometimes' as never })).toThrow('network.duplicatePolicy');
+    expect(() => validateNetwork({ ...network, eventTypes: { sale: { name: 'Sale', status: 'won' as never } } })).toThrow('network.eventTypes.sale.status');
   });
 });

@@ -1,4 +1,5 @@
-import { attributeConversion, conversionKey, isRefusal, parsePostback } from '../../lambda/domain/postback';
+import { AffiliateNetwork } from '../../lambda/domain/config';
+import { Conversion, attributeConversion, checkNetworkAccess, conversionKey, isRefusal, parsePostback, statusChange } from '../../lambda/domain/postback';
 import { Click } from '../../lambda/domain/visit';
 
 const CID = '3b0qbej7chv6f5278jttkgnnvd';
@@ -16,6 +17,10 @@ describe('parsePostback', () => {
 
   it('needs only cid', () => {
     expect(parsePostback({ cid: CID })).toEqual({ clickId: CID });
+  });
+
+  it('reads the network secret', () => {
+    expect(parsePostback({ cid: CID, secret: 's3cr3t' })).toMatchObject({ secret: 's3cr3t' });
   });
 
   it('accepts negative payouts for chargebacks', () => {
@@ -76,21 +81,97 @@ describe('attributeConversion', () => {
 
   it('credits the postback payout, or the offer payout when the postback has none', () => {
     const now = new Date('2026-11-02T00:00:00Z');
-    expect(attributeConversion(click, { clickId: CID, payout: 9 }, offer, now)).toMatchObject({ payout: 9, currency: 'USD' });
-    expect(attributeConversion(click, { clickId: CID }, offer, now)).toMatchObject({
+    expect(attributeConversion(click, { clickId: CID, payout: 9 }, offer, undefined, now, 'r1')).toMatchObject({ payout: 9, currency: 'USD' });
+    expect(attributeConversion(click, { clickId: CID }, offer, undefined, now, 'r1')).toMatchObject({
       payout: 4,
       campaignId: 'c1',
       externalId: 'ext-9',
       clickedAt: click.clickedAt,
       convertedAt: now.toISOString(),
     });
-    expect(attributeConversion(click, { clickId: CID }, undefined, now)).toMatchObject({ payout: 0 });
+    expect(attributeConversion(click, { clickId: CID }, undefined, undefined, now, 'r1')).toMatchObject({ payout: 0 });
   });
 
   it('refuses a click past its window, even if DynamoDB TTL has not deleted it yet', () => {
     const justInside = new Date(click.expiresAt * 1000 - 1);
     const atExpiry = new Date(click.expiresAt * 1000);
-    expect(isRefusal(attributeConversion(click, { clickId: CID }, offer, justInside))).toBe(false);
-    expect(attributeConversion(click, { clickId: CID }, offer, atExpiry)).toMatchObject({ reason: 'expired-click' });
+    expect(isRefusal(attributeConversion(click, { clickId: CID }, offer, undefined, justInside, 'r1'))).toBe(false);
+    expect(attributeConversion(click, { clickId: CID }, offer, undefined, atExpiry, 'r1')).toMatchObject({ reason: 'expired-click' });
+  });
+});
+
+describe('duplicate policies', () => {
+  const network = (duplicatePolicy: AffiliateNetwork['duplicatePolicy']): AffiliateNetwork => ({ id: 'n', name: 'N', duplicatePolicy });
+
+  it('reject-duplicates (default): one per cid + txid + et, a new txid is an upsell', () => {
+    for (const policy of [undefined, network('reject-duplicates')]) {
+      expect(conversionKey({ txid: 'a' }, policy)).toBe(conversionKey({ txid: 'a' }, policy));
+      expect(conversionKey({ txid: 'a' }, policy)).not.toBe(conversionKey({ txid: 'b' }, policy));
+    }
+  });
+
+  it('no-upsells: one per click and event type, whatever the txid', () => {
+    const policy = network('no-upsells');
+    expect(conversionKey({ txid: 'a' }, policy)).toBe(conversionKey({ txid: 'b' }, policy));
+    expect(conversionKey({ txid: 'a' }, policy)).not.toBe(conversionKey({ txid: 'a', eventType: 'upsell' }, policy));
+  });
+
+  it('accept-duplicates: every postback request is its own conversion', () => {
+    const policy = network('accept-duplicates');
+    expect(conversionKey({ txid: 'a' }, policy, 'req-1')).not.toBe(conversionKey({ txid: 'a' }, policy, 'req-2'));
+    expect(conversionKey({ txid: 'a' }, policy, 'req-1')).toBe(conversionKey({ txid: 'a' }, policy, 'req-1'));
+  });
+
+  it('puts the statuses of one txid in one conversion, apart from event types of their own', () => {
+    const policy: AffiliateNetwork = {
+      id: 'n',
+      name: 'N',
+      eventTypes: { lead: { name: 'Lead', status: 'pending' }, sale: { name: 'Sale', status: 'approved' }, dep: { name: 'Deposit' } },
+    };
+    expect(conversionKey({ txid: 'a', eventType: 'lead' }, policy)).toBe(conversionKey({ txid: 'a', eventType: 'sale' }, policy));
+    expect(conversionKey({ txid: 'a', eventType: 'lead' }, policy)).not.toBe(conversionKey({ txid: 'b', eventType: 'sale' }, policy));
+    expect(conversionKey({ txid: 'a', eventType: 'dep' }, policy)).not.toBe(conversionKey({ txid: 'a', eventType: 'sale' }, policy));
+    // An event type literally named like the status slot cannot join it.
+    expect(conversionKey({ txid: 'a', eventType: '#status' }, policy)).not.toBe(conversionKey({ txid: 'a', eventType: 'sale' }, policy));
+  });
+});
+
+describe('statusChange', () => {
+  const base = { clickId: CID, conversionKey: '#status#a', eventName: 'Sale', payout: 10, status: 'approved', version: 2 } as Conversion;
+  const incoming = (status: Conversion['status']) => ({ ...base, status, eventName: String(status), updatedAt: 'later' }) as Conversion;
+
+  it('is a duplicate for the same status', () => {
+    expect(statusChange(base, incoming('approved'), { clickId: CID, payout: 10 })).toBe('duplicate');
+  });
+
+  it('replaces the payout on a move, and keeps it when the postback has none', () => {
+    const lead = { ...base, status: 'pending', payout: 1 } as Conversion;
+    expect(statusChange(lead, incoming('approved'), { clickId: CID, payout: 25 })).toMatchObject({ status: 'approved', payout: 25 });
+    expect(statusChange(lead, incoming('approved'), { clickId: CID })).toMatchObject({ payout: 1 });
+  });
+
+  it('takes revenue back on a reversal: to 0, or by a negative payout', () => {
+    expect(statusChange(base, incoming('rejected'), { clickId: CID })).toMatchObject({ status: 'rejected', payout: 0 });
+    expect(statusChange(base, incoming('chargeback'), { clickId: CID, payout: -4 })).toMatchObject({ payout: 6 });
+    expect(statusChange(base, incoming('chargeback'), { clickId: CID, payout: -10 })).toMatchObject({ payout: 0 });
+  });
+});
+
+describe('checkNetworkAccess', () => {
+  const network: AffiliateNetwork = { id: 'n', name: 'N', ipWhitelist: ['203.0.113.0/24', '2001:db8::/32'], postbackSecret: 'a-long-shared-secret' };
+  const ok = { clickId: CID, secret: 'a-long-shared-secret' };
+
+  it('lets whitelisted addresses with the secret in', () => {
+    expect(checkNetworkAccess(network, ok, '203.0.113.77')).toBeUndefined();
+    expect(checkNetworkAccess(network, ok, '::ffff:203.0.113.77')).toBeUndefined();
+    expect(checkNetworkAccess(network, ok, '2001:db8::5')).toBeUndefined();
+    expect(checkNetworkAccess(undefined, { clickId: CID }, '198.51.100.1')).toBeUndefined();
+  });
+
+  it('refuses other addresses and a missing or wrong secret', () => {
+    expect(checkNetworkAccess(network, ok, '198.51.100.1')).toMatchObject({ reason: 'forbidden' });
+    expect(checkNetworkAccess(network, ok, 'not-an-ip')).toMatchObject({ reason: 'forbidden' });
+    expect(checkNetworkAccess(network, { clickId: CID }, '203.0.113.77')).toMatchObject({ reason: 'forbidden', message: 'secret is missing or wrong' });
+    expect(checkNetworkAccess(network, { ...ok, secret: 'a-long-shared-secreT' }, '203.0.113.77')).toMatchObject({ reason: 'forbidden' });
   });
 });

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { AffiliateNetwork, validateCampaign, validateNetwork, validateOffer } from '../../lambda/domain/config';
 import type { HttpHandler } from '../../lambda/handler';
 import type { LocalTracker } from '../../local/runtime';
 import { apiEvent, clickIdFrom, scanTable, startTestTracker } from '../support/tracker';
@@ -171,5 +172,82 @@ describe('postback handler', () => {
     } finally {
       mock.restore();
     }
+  });
+});
+
+describe('postbacks of a configured network', () => {
+  const WHITELISTED = '203.0.113.10';
+  let nextOffer = 0;
+
+  /** A campaign whose offer belongs to a network with these settings; returns a fresh click on it. */
+  async function clickFor(network: Omit<AffiliateNetwork, 'id' | 'name'>): Promise<string> {
+    const id = `net-${++nextOffer}`;
+    await tracker.store.putConfig({ entityType: 'network', value: validateNetwork({ id, name: id, ...network }) });
+    await tracker.store.putConfig({
+      entityType: 'offer',
+      value: validateOffer({ id, name: id, url: 'https://offer.example.com/?s={clickid}', payout: 1, networkId: id }),
+    });
+    await tracker.store.putConfig({ entityType: 'campaign', value: validateCampaign({ id, name: id, offerId: id }) });
+    const response = await click(apiEvent('GET', `/c/${id}`));
+    return new URL(String(response.headers?.location)).searchParams.get('s')!;
+  }
+
+  const send = (query: string, sourceIp = WHITELISTED) => postback(apiEvent('GET', `/postback?${query}`, { sourceIp }));
+
+  it('moves one conversion through its statuses without counting revenue twice', async () => {
+    const cid = await clickFor({
+      eventTypes: {
+        lead: { name: 'Lead', status: 'pending' },
+        sale: { name: 'Sale', status: 'approved' },
+        chargeback: { name: 'Chargeback', status: 'chargeback' },
+      },
+    });
+    const steps = [];
+    for (const query of ['et=lead&payout=1', 'et=sale&payout=30', 'et=sale&payout=30', 'et=chargeback&payout=-30']) {
+      const response = await send(`cid=${cid}&txid=order-9&${query}`);
+      steps.push([body(response).status, body(response).payout]);
+    }
+    expect(steps).toEqual([
+      ['converted', 1],
+      ['updated', 30],
+      ['duplicate', 30],
+      ['updated', 0],
+    ]);
+    const conversions = await conversionsOf(cid);
+    expect(conversions).toEqual([expect.objectContaining({ status: 'chargeback', eventName: 'Chargeback', payout: 0, version: 3 })]);
+  });
+
+  it('applies one of many concurrent identical status changes', async () => {
+    const cid = await clickFor({ eventTypes: { lead: { name: 'Lead', status: 'pending' }, sale: { name: 'Sale', status: 'approved' } } });
+    await send(`cid=${cid}&txid=t&et=lead`);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => send(`cid=${cid}&txid=t&et=sale&payout=50`)));
+    const statuses = responses.map((response) => body(response).status).sort();
+    expect(statuses).toEqual([...Array(9).fill('duplicate'), 'updated']);
+    expect(await conversionsOf(cid)).toEqual([expect.objectContaining({ status: 'approved', payout: 50, version: 2 })]);
+  });
+
+  it('follows the network duplicate policy', async () => {
+    const accepting = await clickFor({ duplicatePolicy: 'accept-duplicates' });
+    await send(`cid=${accepting}&txid=a`);
+    await send(`cid=${accepting}&txid=a`);
+    expect(await conversionsOf(accepting)).toHaveLength(2);
+
+    const noUpsells = await clickFor({ duplicatePolicy: 'no-upsells' });
+    expect(body(await send(`cid=${noUpsells}&txid=a`)).status).toBe('converted');
+    expect(body(await send(`cid=${noUpsells}&txid=b`)).status).toBe('duplicate');
+    expect(await conversionsOf(noUpsells)).toHaveLength(1);
+  });
+
+  it('refuses postbacks from outside the IP whitelist or without the secret with a 403, and logs them', async () => {
+    const cid = await clickFor({ ipWhitelist: ['203.0.113.0/24'], postbackSecret: 'network-shared-secret' });
+    const outsider = await send(`cid=${cid}&secret=network-shared-secret`, '198.51.100.1');
+    expect(outsider.statusCode).toBe(403);
+    expect(body(outsider).error).toContain('198.51.100.1');
+    const noSecret = await send(`cid=${cid}`);
+    expect(noSecret.statusCode).toBe(403);
+    expect(await conversionsOf(cid)).toHaveLength(0);
+    expect((await errorsFor(cid)).map((entry) => entry.reason)).toEqual(['forbidden', 'forbidden']);
+
+    expect(body(await send(`cid=${cid}&secret=network-shared-secret`)).status).toBe('converted');
   });
 });

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { TableName } from '../../lambda/store/tables';
 import { ROUTES } from '../../lambda/routes';
 import { seedDemoCampaign } from '../../local/demo';
@@ -8,7 +8,11 @@ import { LocalTracker, startLocalTracker } from '../../local/runtime';
 
 /** The local runtime (dynalite in process, the stack's tables) with the demo campaign seeded. */
 export async function startTestTracker(environment: Record<string, string> = {}): Promise<LocalTracker> {
-  const tracker = await startLocalTracker({ environment: { POWERTOOLS_LOG_LEVEL: 'SILENT', ...environment } });
+  const tracker = await startLocalTracker({
+    environment: { POWERTOOLS_LOG_LEVEL: 'SILENT', ...environment },
+    // Queue delays and visibility timeouts in hundredths: 30 s retries take 0.3 s.
+    queueTimeScale: 0.01,
+  });
   await seedDemoCampaign(tracker.store);
   return tracker;
 }
@@ -46,4 +50,28 @@ export function clickIdFrom(location: string | undefined): string {
   const clickId = new URL(location ?? '').searchParams.get('sub1');
   if (!clickId) throw new Error(`no click ID in ${location}`);
   return clickId;
+}
+
+/**
+ * Makes matching DynamoDB calls of a client fail as a throttled DynamoDB would, before they are
+ * sent (so the SDK's own retries do not hide them). Returns the function that removes the fault.
+ */
+export function injectDynamoDbFault(
+  client: DynamoDBDocumentClient,
+  matches: (commandName: string, input: Record<string, unknown>) => boolean,
+): () => void {
+  const name = `fault-${Math.random()}`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (matches(String(context.commandName), args.input as Record<string, unknown>)) {
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+          name: 'ProvisionedThroughputExceededException',
+          $fault: 'client',
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return () => client.middlewareStack.remove(name);
 }
