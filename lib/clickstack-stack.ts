@@ -1,4 +1,5 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -34,7 +35,18 @@ export class ClickstackStack extends Stack {
     }
 
     const tables = new TrackingTables(this, 'Tables', { retainData: prod });
+    const originSecret = new Secret(this, 'OriginSecret', {
+      description: 'CloudFront → API header value: visitor routes accept only requests carrying it',
+      generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+    });
+    Validations.of(originSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'CloudFront and the functions read the value at deploy time; rotate by deploying with a new secret version (README runbook).',
+    });
+    // Resolved by CloudFormation at deploy time (a dynamic reference), never in the template.
+    const originSecretValue = originSecret.secretValue.unsafeUnwrap();
     const tracking = new TrackingApi(this, 'Tracking', {
+      originSecret: originSecretValue,
       tables,
       clickWindow: Duration.days(clickTtlDays),
       logRetention: prod ? RetentionDays.SIX_MONTHS : RetentionDays.ONE_WEEK,
@@ -42,6 +54,7 @@ export class ClickstackStack extends Stack {
     });
     const edge = new TrackingDistribution(this, 'Edge', {
       originDomainName: tracking.apiDomainName,
+      originSecret: originSecretValue,
       domainNames: props.domainNames,
       certificate: props.certificateArn
         ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)

@@ -3,19 +3,30 @@ import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, ThrottleSetting
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FUNCTIONS, FunctionName, ROUTES } from '../lambda/routes';
+import { FUNCTIONS, FunctionName, QUEUES, QueueName, ROUTES } from '../lambda/routes';
 import { TableAccess, TrackingTables } from './tracking-tables';
 import { TrackerFunction } from './tracker-function';
+import { WorkQueue } from './work-queue';
+
+const POSTBACK_ACCESS: TableAccess = {
+  clicks: ['dynamodb:GetItem'],
+  conversions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  config: ['dynamodb:GetItem'],
+  postbackErrors: ['dynamodb:PutItem'],
+};
 
 /** What each function may do, and nothing more: the click path writes, it never reads clicks. */
-const ACCESS: Record<FunctionName, TableAccess> = {
+const ACCESS: Record<FunctionName | QueueName, TableAccess> = {
   click: { clicks: ['dynamodb:PutItem'], config: ['dynamodb:GetItem'] },
-  postback: {
-    clicks: ['dynamodb:GetItem'],
-    conversions: ['dynamodb:PutItem'],
-    config: ['dynamodb:GetItem'],
-    postbackErrors: ['dynamodb:PutItem'],
-  },
+  postback: POSTBACK_ACCESS,
+  clickBuffer: { clicks: ['dynamodb:PutItem'] },
+  pendingPostbacks: POSTBACK_ACCESS,
+};
+
+/** Which queues each function sends to. */
+const SENDS: Partial<Record<FunctionName, readonly QueueName[]>> = {
+  click: ['clickBuffer'],
+  postback: ['pendingPostbacks'],
 };
 
 export interface TrackingApiProps {
@@ -39,12 +50,21 @@ export interface TrackingApiProps {
   readonly logRetention?: RetentionDays;
   /** Of the log groups. @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * The secret CloudFront sends in the origin header; visitor routes refuse requests without it.
+   * @default - none: every request is taken as coming through CloudFront
+   */
+  readonly originSecret?: string;
 }
 
-/** The HTTP API with the tracker's routes, one function per handler, each with least privilege. */
+/**
+ * The HTTP API with the tracker's routes, one function per handler, and the work queues behind
+ * them with their workers: each function with least privilege.
+ */
 export class TrackingApi extends Construct {
   readonly api: HttpApi;
   readonly functions: Readonly<Record<FunctionName, TrackerFunction>>;
+  readonly queues: Readonly<Record<QueueName, WorkQueue>>;
   /** The API's own host name, for CloudFront's origin. */
   readonly apiDomainName: string;
 
@@ -59,16 +79,30 @@ export class TrackingApi extends Construct {
       POWERTOOLS_SERVICE_NAME: 'clickstack',
     };
 
+    const queues = {} as Record<QueueName, WorkQueue>;
+    for (const [name, definition] of Object.entries(QUEUES) as [QueueName, (typeof QUEUES)[QueueName]][]) {
+      queues[name] = new WorkQueue(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}`, {
+        definition,
+        worker: { environment, logRetention, logRemovalPolicy },
+      });
+      props.tables.grant(queues[name].worker, ACCESS[name]);
+    }
+    this.queues = queues;
+    const queueUrls = Object.fromEntries(
+      (Object.keys(QUEUES) as QueueName[]).map((name) => [QUEUES[name].urlVariable, queues[name].queue.queueUrl]),
+    );
+
     const functions = {} as Record<FunctionName, TrackerFunction>;
     for (const [name, definition] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {
       const fn = new TrackerFunction(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}Function`, {
         entry: definition.entry,
         description: definition.description,
-        environment,
+        environment: { ...environment, ...queueUrls, ...(props.originSecret ? { ORIGIN_SECRET: props.originSecret } : {}) },
         logRetention,
         logRemovalPolicy,
       });
       props.tables.grant(fn, ACCESS[name]);
+      for (const queue of SENDS[name] ?? []) queues[queue].grantSend(fn);
       functions[name] = fn;
     }
     this.functions = functions;

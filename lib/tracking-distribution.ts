@@ -18,6 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Construct } from 'constructs';
+import { ORIGIN_HEADER } from '../lambda/origin';
 
 export interface TrackingDistributionProps {
   /** Host name of the tracking API (the origin). */
@@ -31,6 +32,8 @@ export interface TrackingDistributionProps {
   readonly certificate?: ICertificate;
   /** @default PriceClass.PRICE_CLASS_ALL, so visitors everywhere get a nearby edge */
   readonly priceClass?: PriceClass;
+  /** Sent to the origin in the `x-clickstack-origin` header, so the API knows CloudFront's requests. */
+  readonly originSecret: string;
 }
 
 /**
@@ -81,7 +84,10 @@ export class TrackingDistribution extends Construct {
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: props.priceClass ?? PriceClass.PRICE_CLASS_ALL,
       defaultBehavior: {
-        origin: new HttpOrigin(props.originDomainName, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+        origin: new HttpOrigin(props.originDomainName, {
+          protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+          customHeaders: { [ORIGIN_HEADER]: props.originSecret },
+        }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_ALL,
         cachePolicy: CachePolicy.CACHING_DISABLED,

@@ -72,8 +72,10 @@ export class PostbackService {
     const click = await store.getClick(postback.clickId);
     if (!click) {
       const age = Date.now() / 1000 - clickIdSeconds(postback.clickId);
-      if (this.props.pending && age > -60 && age < this.props.pendingWindowSeconds) {
-        if (firstArrival) await this.props.pending.send(received, this.props.pendingDelaySeconds);
+      const mayStillArrive = age > -60 && age < this.props.pendingWindowSeconds;
+      if (mayStillArrive && !firstArrival) return { outcome: 'pending', clickId: postback.clickId };
+      if (mayStillArrive && this.props.pending) {
+        await this.props.pending.send(received, this.props.pendingDelaySeconds);
         return { outcome: 'pending', clickId: postback.clickId };
       }
       return this.refuse(received, { reason: 'unknown-click', message: 'no click with this cid' }, postback.clickId);

@@ -19,6 +19,11 @@ describe('ClickstackStack', () => {
   const dev = synth();
   const prod = synth({ stage: 'prod', domainNames: ['track.example.com', 'go.example.com'], certificateArn: CERTIFICATE, clickTtlDays: 45 });
 
+  const functionId = (prefix: string) =>
+    Object.keys(dev.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(`Tracking${prefix}`))!;
+  const queueId = (prefix: string) =>
+    Object.keys(dev.findResources('AWS::SQS::Queue')).find((id) => id.startsWith(`Tracking${prefix}Queue`))!;
+
   describe('tables', () => {
     it('keys clicks by click ID with a TTL attribute, on demand', () => {
       dev.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -69,13 +74,14 @@ describe('ClickstackStack', () => {
   });
 
   it('gives nothing a hard-coded physical name', () => {
+    const PHYSICAL_NAMES = ['TableName', 'FunctionName', 'RoleName', 'LogGroupName', 'QueueName', 'AlarmName', 'Name', 'PolicyName'];
     // Labels CDK derives from the construct path, unique within their parent, not account-wide identities.
     const labelled = ['AWS::ApiGatewayV2::Api', 'AWS::CloudFront::Function', 'AWS::IAM::Policy'];
     const named = Object.entries(dev.toJSON().Resources as Record<string, { Type: string; Properties?: object }>)
       .filter(([, resource]) => !labelled.includes(resource.Type))
       .flatMap(([id, resource]) =>
         Object.entries(resource.Properties ?? {})
-          .filter(([key, value]) => /Name$/.test(key) && typeof value === 'string' && key !== 'StageName')
+          .filter(([key, value]) => PHYSICAL_NAMES.includes(key) && typeof value === 'string')
           .map(([key, value]) => `${id}.${key}=${value}`),
       );
     expect(named).toEqual([]);
@@ -94,7 +100,7 @@ describe('ClickstackStack', () => {
 
   it('runs the functions on the newest Node runtime, arm64, with source maps and the click window', () => {
     const functions = Object.values(prod.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -104,7 +110,7 @@ describe('ClickstackStack', () => {
       });
     }
     const retentions = Object.values(prod.findResources('AWS::Logs::LogGroup')).map((group) => group.Properties.RetentionInDays);
-    expect(retentions).toEqual([180, 180, 180]);
+    expect(retentions).toEqual(Array(5).fill(180));
   });
 
   describe('least privilege', () => {
@@ -123,27 +129,79 @@ describe('ClickstackStack', () => {
     function findTable(prefix: string): string {
       return Object.keys(dev.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Tables${prefix}`))!;
     }
-    const functionId = (prefix: string) =>
-      Object.keys(dev.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(`Tracking${prefix}Function`))!;
+    function sqsStatements(fnId: string) {
+      const roleId = dev.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
+      return Object.values(dev.findResources('AWS::IAM::Policy'))
+        .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => JSON.stringify(statement.Action).includes('sqs:SendMessage'))
+        .map((statement) => statement.Resource['Fn::GetAtt'][0]);
+    }
+    const POSTBACK_ACCESS = () => [
+      ['dynamodb:GetItem', findTable('Clicks')],
+      ['dynamodb:GetItem', findTable('Config')],
+      [['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], findTable('Conversions')],
+      ['dynamodb:PutItem', findTable('PostbackErrors')],
+    ];
 
-    it('lets the click function put clicks and read config, nothing else', () => {
-      expect(dynamoStatements(functionId('Click')).sort()).toEqual(
+    it('lets the click function put clicks, read config and buffer clicks, nothing else', () => {
+      expect(dynamoStatements(functionId('ClickFunction')).sort()).toEqual(
         [
           ['dynamodb:GetItem', findTable('Config')],
           ['dynamodb:PutItem', findTable('Clicks')],
         ].sort(),
       );
+      expect(sqsStatements(functionId('ClickFunction'))).toEqual([queueId('ClickBuffer')]);
     });
 
-    it('lets the postback function read clicks and config, put conversions and errors, nothing else', () => {
-      expect(dynamoStatements(functionId('Postback')).sort()).toEqual(
-        [
-          ['dynamodb:GetItem', findTable('Clicks')],
-          ['dynamodb:GetItem', findTable('Config')],
-          ['dynamodb:PutItem', findTable('Conversions')],
-          ['dynamodb:PutItem', findTable('PostbackErrors')],
-        ].sort(),
-      );
+    it('lets the postback function read clicks and config, write conversions and errors, queue pending postbacks', () => {
+      expect(dynamoStatements(functionId('PostbackFunction')).sort()).toEqual(POSTBACK_ACCESS().sort());
+      expect(sqsStatements(functionId('PostbackFunction'))).toEqual([queueId('PendingPostbacks')]);
+    });
+
+    it('lets the workers do what their function does, and send nothing', () => {
+      expect(dynamoStatements(functionId('ClickBufferWorker'))).toEqual([['dynamodb:PutItem', findTable('Clicks')]]);
+      expect(dynamoStatements(functionId('PendingPostbacksWorker')).sort()).toEqual(POSTBACK_ACCESS().sort());
+      expect(sqsStatements(functionId('ClickBufferWorker'))).toEqual([]);
+      expect(sqsStatements(functionId('PendingPostbacksWorker'))).toEqual([]);
+    });
+  });
+
+  describe('work queues', () => {
+    it.each([
+      ['ClickBuffer', 30, 20],
+      ['PendingPostbacks', 60, 70],
+    ])('%s: encrypted, TLS-only, redriven to a dead-letter queue, drained with partial batch failures', (name, visibility, receives) => {
+      const queues = dev.findResources('AWS::SQS::Queue');
+      const queue = queues[queueId(name)];
+      expect(queue.Properties).toMatchObject({
+        VisibilityTimeout: visibility,
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { maxReceiveCount: receives, deadLetterTargetArn: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^Tracking${name}DeadLetters`)), 'Arn'] } },
+      });
+      dev.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: { 'Fn::GetAtt': [queueId(name), 'Arn'] },
+        FunctionName: { Ref: functionId(`${name}Worker`) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+      });
+      const worker = dev.findResources('AWS::Lambda::Function')[functionId(`${name}Worker`)];
+      expect(worker.Properties.Timeout).toBeLessThanOrEqual(visibility / 6);
+    });
+
+    it('alarms as soon as a message lands in a dead-letter queue', () => {
+      const alarms = Object.values(dev.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(2);
+      for (const alarm of alarms) {
+        expect(alarm.Properties).toMatchObject({
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Namespace: 'AWS/SQS',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
+        expect(alarm.Properties.Dimensions[0].Value['Fn::GetAtt'][0]).toMatch(/DeadLetters/);
+      }
     });
   });
 
@@ -162,6 +220,19 @@ describe('ClickstackStack', () => {
           }),
           Origins: [Match.objectLike({ CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'https-only' }) })],
         }),
+      });
+    });
+
+    it('sends the origin secret to the API, resolved from Secrets Manager at deploy time', () => {
+      const secretId = Object.keys(prod.findResources('AWS::SecretsManager::Secret'))[0];
+      const reference = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] };
+      prod.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Origins: [Match.objectLike({ OriginCustomHeaders: [{ HeaderName: 'x-clickstack-origin', HeaderValue: reference }] })],
+        }),
+      });
+      prod.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ ORIGIN_SECRET: reference }) },
       });
     });
 
