@@ -1,0 +1,144 @@
+import { randomInt } from 'node:crypto';
+import { ScanCommand, ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { seedDemoCampaign } from '../local/demo';
+import { LocalTracker, startLocalTracker } from '../local/runtime';
+
+export interface SoakOptions {
+  readonly clicks: number;
+  readonly postbacks: number;
+  /** Share of postbacks that repeat an earlier one. @default 0.3 */
+  readonly duplicateShare?: number;
+  /** Share of those repeats fired at the same moment as the original. @default 0.5 */
+  readonly concurrentShare?: number;
+  /** Share of DynamoDB calls made to fail (throttled) while the soak runs. @default 0.05 */
+  readonly faultRate?: number;
+  /** Requests in flight at once. @default 32 */
+  readonly concurrency?: number;
+}
+
+export interface SoakReport {
+  readonly clicks: number;
+  readonly redirected: number;
+  readonly postbacksSent: number;
+  readonly duplicatesSent: number;
+  readonly faultsInjected: number;
+  readonly networkRetries: number;
+  readonly conversionsExpected: number;
+  readonly conversionsCounted: number;
+  readonly lost: number;
+  readonly doubleCounted: number;
+}
+
+const MAX_NETWORK_TRIES = 8;
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
+async function scanAll(tracker: LocalTracker, table: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let startKey: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await tracker.documentClient.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/**
+ * Clicks and postbacks against the local runtime while DynamoDB fails a share of the handlers'
+ * calls. The simulated network retries a postback on a 5xx, as networks do; the tracker must
+ * still count each conversion exactly once.
+ */
+export async function soak(options: SoakOptions): Promise<SoakReport> {
+  const { duplicateShare = 0.3, concurrentShare = 0.5, faultRate = 0.05, concurrency = 32 } = options;
+  const tracker = await startLocalTracker({ environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' }, queueTimeScale: 0.01 });
+  await seedDemoCampaign(tracker.store);
+  const { documentClient } = await import('../lambda/store/dynamo-store');
+  let faultsInjected = 0;
+  documentClient.middlewareStack.add(
+    (next) => async (args) => {
+      if (Math.random() < faultRate) {
+        faultsInjected++;
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+          name: 'ProvisionedThroughputExceededException',
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'soakFaults' },
+  );
+
+  try {
+    const clickIds: string[] = [];
+    let redirected = 0;
+    await pool([...Array(options.clicks).keys()], concurrency, async (i) => {
+      const response = await fetch(`${tracker.url}/c/demo?clickid=ts-${i}&cost=0.01&zone=z${i % 20}`, { redirect: 'manual' });
+      const clickId = response.status === 302 ? new URL(response.headers.get('location') ?? '').searchParams.get('sub1') : null;
+      if (clickId) {
+        redirected++;
+        clickIds.push(clickId);
+      }
+    });
+
+    let networkRetries = 0;
+    const send = async (url: string): Promise<void> => {
+      for (let attempt = 1; ; attempt++) {
+        const response = await fetch(url).catch(() => undefined);
+        if (response && response.status < 500) {
+          await response.arrayBuffer();
+          return;
+        }
+        if (attempt === MAX_NETWORK_TRIES) throw new Error(`postback kept failing: ${url}`);
+        networkRetries++;
+        await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt));
+      }
+    };
+
+    const uniqueCount = Math.min(clickIds.length, Math.round(options.postbacks * (1 - duplicateShare)));
+    const conversions = clickIds.slice(0, uniqueCount).map((cid, i) => `${tracker.url}/postback?cid=${cid}&payout=1.5&txid=tx-${i}`);
+    const duplicateCount = options.postbacks - uniqueCount;
+    const repeats = Array.from({ length: duplicateCount }, () => conversions[randomInt(conversions.length)]);
+    const concurrentRepeats = repeats.slice(0, Math.round(duplicateCount * concurrentShare));
+    const laterRepeats = repeats.slice(concurrentRepeats.length);
+    const firedTogether = new Map<string, number>();
+    for (const url of concurrentRepeats) firedTogether.set(url, (firedTogether.get(url) ?? 0) + 1);
+
+    await pool(conversions, concurrency, async (url) => {
+      await Promise.all(Array.from({ length: 1 + (firedTogether.get(url) ?? 0) }, () => send(url)));
+    });
+    await pool(laterRepeats, concurrency, send);
+    await tracker.queues.drain(120_000);
+
+    const counted = await scanAll(tracker, tracker.tableNames.conversions);
+    const perConversion = new Map<string, number>();
+    for (const item of counted) {
+      const key = `${item.clickId}|${item.txid}`;
+      perConversion.set(key, (perConversion.get(key) ?? 0) + 1);
+    }
+    const expectedKeys = new Set(clickIds.slice(0, uniqueCount).map((cid, i) => `${cid}|tx-${i}`));
+    return {
+      clicks: options.clicks,
+      redirected,
+      postbacksSent: conversions.length + repeats.length,
+      duplicatesSent: repeats.length,
+      faultsInjected,
+      networkRetries,
+      conversionsExpected: uniqueCount,
+      conversionsCounted: counted.length,
+      lost: [...expectedKeys].filter((key) => !perConversion.has(key)).length,
+      // Extra items for one conversion, and items for conversions that were never sent.
+      doubleCounted:
+        [...perConversion.values()].reduce((sum, n) => sum + n - 1, 0) +
+        [...perConversion.keys()].filter((key) => !expectedKeys.has(key)).length,
+    };
+  } finally {
+    await tracker.close();
+  }
+}
