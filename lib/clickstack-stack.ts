@@ -41,7 +41,7 @@ export class ClickstackStack extends Stack {
     });
     Validations.of(originSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason: 'CloudFront and the functions read the value at deploy time; rotate by deploying with a new secret version (README runbook).',
+      reason: 'CloudFront and the functions take the value at deploy time, so rotation must redeploy both together; a leaked value only lets a caller bypass CloudFront, not forge data.',
     });
     // Resolved by CloudFormation at deploy time (a dynamic reference), never in the template.
     const originSecretValue = originSecret.secretValue.unsafeUnwrap();
@@ -61,6 +61,14 @@ export class ClickstackStack extends Stack {
         : undefined,
     });
 
+    new CfnOutput(this, 'ConfigTableName', {
+      value: tables.tables.config.tableName,
+      description: 'Campaigns, offers, traffic sources and networks',
+    });
+    new CfnOutput(this, 'PostbackErrorLogTableName', {
+      value: tables.tables.postbackErrors.tableName,
+      description: 'Postbacks that were not counted, and why',
+    });
     new CfnOutput(this, 'TrackingBaseUrl', { value: edge.baseUrl, description: 'Tracking domain' });
     new CfnOutput(this, 'ExampleCampaignUrl', {
       value: `${edge.baseUrl}/c/<campaignId>`,
