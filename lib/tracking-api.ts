@@ -1,5 +1,5 @@
 import { Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -46,6 +46,11 @@ export interface TrackingApiProps {
    * @default { rateLimit: 2000, burstLimit: 5000 }
    */
   readonly throttle?: ThrottleSettings;
+  /**
+   * Tighter limits for the postback routes: a misbehaving network must not starve visitors.
+   * @default { rateLimit: 500, burstLimit: 1000 }
+   */
+  readonly postbackThrottle?: ThrottleSettings;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** Of the log groups. @default RemovalPolicy.DESTROY */
@@ -109,7 +114,7 @@ export class TrackingApi extends Construct {
 
     this.api = new HttpApi(this, 'Api', { description: 'clickstack tracking API', createDefaultStage: false });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: logRetention, removalPolicy: logRemovalPolicy });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -126,6 +131,14 @@ export class TrackingApi extends Construct {
       }
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
+    const postbackThrottle = props.postbackThrottle ?? { rateLimit: 500, burstLimit: 1000 };
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      ROUTES.filter((route) => route.function === 'postback').map((route) => [
+        `${route.method} ${route.path}`,
+        // RouteSettings is untyped in CloudFormation's schema, so CDK passes it through as written.
+        { ThrottlingRateLimit: postbackThrottle.rateLimit, ThrottlingBurstLimit: postbackThrottle.burstLimit },
+      ]),
+    );
 
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-APIG4',

@@ -19,6 +19,9 @@ describe('ClickstackStack', () => {
   const dev = synth();
   const prod = synth({ stage: 'prod', domainNames: ['track.example.com', 'go.example.com'], certificateArn: CERTIFICATE, clickTtlDays: 45 });
 
+  function findTable(prefix: string): string {
+    return Object.keys(dev.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Tables${prefix}`))!;
+  }
   const functionId = (prefix: string) =>
     Object.keys(dev.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(`Tracking${prefix}`))!;
   const queueId = (prefix: string) =>
@@ -94,6 +97,11 @@ describe('ClickstackStack', () => {
       StageName: '$default',
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 2000, ThrottlingBurstLimit: 5000 },
+      RouteSettings: {
+        'GET /postback': { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+        'POST /postback': { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+        'GET /conversion.gif': { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+      },
       AccessLogSettings: { DestinationArn: Match.anyValue() },
     });
   });
@@ -125,9 +133,6 @@ describe('ClickstackStack', () => {
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
         .filter((statement) => String(statement.Action).startsWith('dynamodb:'))
         .map((statement) => [statement.Action, statement.Resource[0]['Fn::GetAtt'][0]]);
-    }
-    function findTable(prefix: string): string {
-      return Object.keys(dev.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Tables${prefix}`))!;
     }
     function sqsStatements(fnId: string) {
       const roleId = dev.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
@@ -252,6 +257,7 @@ describe('ClickstackStack', () => {
 
   it('outputs the tracking URL, a campaign URL and the postback URL for networks', () => {
     prod.hasOutput('TrackingBaseUrl', { Value: 'https://track.example.com' });
+    prod.hasOutput('ConfigTableName', { Value: { Ref: findTable('Config') } });
     prod.hasOutput('ExampleCampaignUrl', { Value: 'https://track.example.com/c/<campaignId>' });
     prod.hasOutput('PostbackUrl', { Value: 'https://track.example.com/postback?cid=REPLACE&payout=OPTIONAL&txid=OPTIONAL' });
     dev.hasOutput('PostbackUrl', {
