@@ -34,6 +34,9 @@ Campaign URL (the traffic source's click ID, cost and zone as parameters):
 Postback URL to give an affiliate network:
   ${tracker.url}/postback?cid=REPLACE&payout=OPTIONAL&txid=OPTIONAL
 
+Management API token (for the CLI: CLICKSTACK_URL=${tracker.url} CLICKSTACK_TOKEN=<token> npx clickstack list campaigns):
+  ${tracker.managementToken}
+
 Try it:
   curl -si '${tracker.url}/c/${DEMO_CAMPAIGN_ID}?clickid=ts-click-1&cost=0.05&zone=z42' | grep -i '^location'
   curl -s '${tracker.url}/postback?cid=<sub1 from the location>&payout=2.50&txid=order-1'

@@ -20,6 +20,29 @@ export function redirect(location: string): HttpResponse {
   return { statusCode: 302, headers: { location, ...NO_STORE }, body: '' };
 }
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * An HTML page that sends the browser on: the offer sees no tracker URL as the referrer, and with
+ * the no-referrer policy no referrer at all.
+ */
+export function metaRefresh(location: string): HttpResponse {
+  const url = location.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]);
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'referrer-policy': 'no-referrer', ...NO_STORE },
+    body: `<!doctype html><html><head><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0;url=${url}"></head><body></body></html>`,
+  };
+}
+
+export function cookieValue(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  for (const cookie of event.cookies ?? []) {
+    const separator = cookie.indexOf('=');
+    if (separator > 0 && cookie.slice(0, separator).trim() === name) return decodeURIComponent(cookie.slice(separator + 1).trim());
+  }
+  return undefined;
+}
+
 const TRANSPARENT_GIF = 'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7';
 
 export function gif(): HttpResponse {

@@ -2,7 +2,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { PostbackService, ReceivedPostback } from './domain/postback-service';
 import { TtlCache } from './domain/ttl-cache';
 import { Click } from './domain/visit';
+import { SourcePostbackJob } from './domain/source-postback';
 import { numberEnv } from './env';
+import { QUEUES } from './routes';
 import { DynamoTrackerStore, documentClient } from './store/dynamo-store';
 import { MessageQueue, SqsQueue } from './store/message-queue';
 
@@ -27,17 +29,25 @@ function queue<T>(urlVariable: string): MessageQueue<T> | undefined {
 
 /** Where clicks go when their DynamoDB write fails; written later by the click-buffer worker. */
 export function clickBuffer(): MessageQueue<Click> | undefined {
-  return queue<Click>('CLICK_BUFFER_QUEUE_URL');
+  return queue<Click>(QUEUES.clickBuffer.urlVariable);
+}
+
+/** Calls of traffic sources' postback URLs, made by the source-postback worker. */
+export function sourcePostbackQueue(): MessageQueue<SourcePostbackJob> | undefined {
+  return queue<SourcePostbackJob>(QUEUES.sourcePostbacks.urlVariable);
 }
 
 export function postbackService(): PostbackService {
-  const offers = configCache((id) => trackerStore().getOffer(id));
-  const networks = configCache((id) => trackerStore().getNetwork(id));
+  const offers = configCache((id) => trackerStore().getConfig('offer', id));
+  const networks = configCache((id) => trackerStore().getConfig('network', id));
+  const sources = configCache((id) => trackerStore().getConfig('trafficSource', id));
   return new PostbackService({
     store: trackerStore(),
     offer: (id) => offers.get(id),
     network: (id) => networks.get(id),
-    pending: queue<ReceivedPostback>('PENDING_POSTBACK_QUEUE_URL'),
+    trafficSource: (id) => sources.get(id),
+    sourcePostbacks: sourcePostbackQueue(),
+    pending: queue<ReceivedPostback>(QUEUES.pendingPostbacks.urlVariable),
     pendingWindowSeconds: numberEnv('PENDING_WINDOW_SECONDS', 3600),
     pendingDelaySeconds: numberEnv('PENDING_DELAY_SECONDS', 30),
   });

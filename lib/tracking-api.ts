@@ -18,15 +18,20 @@ const POSTBACK_ACCESS: TableAccess = {
 /** What each function may do, and nothing more: the click path writes, it never reads clicks. */
 const ACCESS: Record<FunctionName | QueueName, TableAccess> = {
   click: { clicks: ['dynamodb:PutItem'], config: ['dynamodb:GetItem'] },
+  clickThrough: { clicks: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], config: ['dynamodb:GetItem'] },
   postback: POSTBACK_ACCESS,
+  management: { config: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'] },
   clickBuffer: { clicks: ['dynamodb:PutItem'] },
   pendingPostbacks: POSTBACK_ACCESS,
+  sourcePostbacks: { conversions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
 };
 
 /** Which queues each function sends to. */
-const SENDS: Partial<Record<FunctionName, readonly QueueName[]>> = {
+const SENDS: Partial<Record<FunctionName | QueueName, readonly QueueName[]>> = {
   click: ['clickBuffer'],
-  postback: ['pendingPostbacks'],
+  postback: ['pendingPostbacks', 'sourcePostbacks'],
+  pendingPostbacks: ['sourcePostbacks'],
+  sourcePostbacks: ['sourcePostbacks'],
 };
 
 export interface TrackingApiProps {
@@ -96,6 +101,12 @@ export class TrackingApi extends Construct {
     const queueUrls = Object.fromEntries(
       (Object.keys(QUEUES) as QueueName[]).map((name) => [QUEUES[name].urlVariable, queues[name].queue.queueUrl]),
     );
+    for (const [name, queue] of Object.entries(queues) as [QueueName, WorkQueue][]) {
+      for (const target of SENDS[name] ?? []) {
+        queues[target].grantSend(queue.worker);
+        queue.worker.addEnvironment(QUEUES[target].urlVariable, queues[target].queue.queueUrl);
+      }
+    }
 
     const functions = {} as Record<FunctionName, TrackerFunction>;
     for (const [name, definition] of Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][]) {

@@ -28,6 +28,11 @@ export async function seedDemoCampaign(store: TrackerStore): Promise<void> {
   });
   await store.putConfig({
     entityType: 'campaign',
-    value: validateCampaign({ id: DEMO_CAMPAIGN_ID, name: 'Demo campaign', offerId: 'demo-offer', trafficSourceId: 'demo-source' }),
+    value: validateCampaign({
+      id: DEMO_CAMPAIGN_ID,
+      name: 'Demo campaign',
+      trafficSourceId: 'demo-source',
+      defaultPath: { offers: [{ id: 'demo-offer' }] },
+    }),
   });
 }

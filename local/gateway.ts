@@ -14,7 +14,7 @@ export interface RouteMatch {
   readonly pathParameters: Record<string, string>;
 }
 
-/** API Gateway's matching: `{name}` is one path segment; the method must match too. */
+/** API Gateway's matching: `{name}` is one path segment, `{name+}` the rest; the method must match too. */
 export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch | undefined {
   for (const route of routes) {
     if (route.method !== method) continue;
@@ -22,10 +22,10 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
     const source = route.path
       .split('/')
       .map((segment) => {
-        const parameter = /^\{(\w+)\}$/.exec(segment);
+        const parameter = /^\{(\w+)(\+?)\}$/.exec(segment);
         if (!parameter) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         names.push(parameter[1]);
-        return '([^/]+)';
+        return parameter[2] ? '(.+)' : '([^/]+)';
       })
       .join('/');
     const match = new RegExp(`^${source}$`).exec(path);

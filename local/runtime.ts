@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ export interface LocalTrackerOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** Scales queue delays and visibility timeouts (0.01: 30 s become 0.3 s). @default 1 */
   readonly queueTimeScale?: number;
+  /** Bearer token of the management API. @default - a random one */
+  readonly managementToken?: string;
 }
 
 export interface LocalTracker {
@@ -32,6 +35,7 @@ export interface LocalTracker {
   readonly tableNames: Readonly<Record<keyof typeof TABLES, string>>;
   /** The local SQS: drain it to wait for buffered clicks and pending postbacks. */
   readonly queues: LocalSqs;
+  readonly managementToken: string;
   close(): Promise<void>;
 }
 
@@ -47,7 +51,9 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
   const dynamo = await startDynalite(options.dataDir);
   const queues = new LocalSqs(options.queueTimeScale);
   await queues.start();
+  const managementToken = options.managementToken ?? randomBytes(24).toString('base64url');
   Object.assign(process.env, {
+    MANAGEMENT_TOKEN_SHA256: createHash('sha256').update(managementToken).digest('hex'),
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -85,6 +91,7 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
     documentClient,
     tableNames,
     queues,
+    managementToken,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

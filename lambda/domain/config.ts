@@ -9,11 +9,22 @@ export interface Offer {
   readonly name: string;
   /** Absolute http(s) URL; tokens allowed in the path and query, never in the host. */
   readonly url: string;
-  /** Payout credited when the network's postback carries none. */
-  readonly payout?: number;
-  readonly currency?: string;
   /** The affiliate network whose postbacks convert this offer's clicks. */
   readonly networkId?: string;
+  /** Payout credited when the postback carries none, or always with `payoutMode: 'fixed'`. */
+  readonly payout?: number;
+  /** `auto`: the postback's payout wins; `fixed`: always `payout`. @default 'auto' */
+  readonly payoutMode?: 'auto' | 'fixed';
+  readonly currency?: string;
+}
+
+export interface Lander {
+  readonly id: string;
+  readonly name: string;
+  /** Absolute http(s) URL with tokens; its links go to `https://<tracking domain>/click` (or `/click/<n>`). */
+  readonly url: string;
+  /** How many offers the lander links to (`/click/1`…`/click/<n>`). @default 1 */
+  readonly offerCount?: number;
 }
 
 /**
@@ -65,20 +76,81 @@ export interface TrafficSource {
   readonly id: string;
   readonly name: string;
   readonly parameters: ParameterMapping;
+  /**
+   * Called once per new conversion, `{externalid}`, `{payout}`, `{txid}`, `{et}`, `{clickid}`
+   * filled in. @default - the source is not told
+   */
+  readonly postbackUrl?: string;
 }
+
+/** An item of a path, chosen with probability weight / sum of weights. */
+export interface Weighted {
+  readonly id: string;
+  /** @default 100 */
+  readonly weight?: number;
+}
+
+/** Where a visitor goes: a weighted lander then a weighted offer, or (no landers) straight to an offer. */
+export interface Path {
+  readonly landers?: readonly Weighted[];
+  readonly offers: readonly Weighted[];
+}
+
+export type RuleField = 'country' | 'device' | 'os' | 'browser' | 'var';
+
+/** Matches when the visitor's field is one of the values (case-insensitive). */
+export interface Rule {
+  readonly field: RuleField;
+  /** With `field: 'var'`: var1…var10, or the traffic source's name for it. */
+  readonly variable?: string;
+  readonly values: readonly string[];
+}
+
+/** Taken when all its rules match; rule paths are tried in order, the default path last. */
+export interface RulePath {
+  readonly name: string;
+  readonly rules: readonly Rule[];
+  readonly path: Path;
+}
+
+/** What a visit costs: from the source's cost parameter (`auto`), per click, per thousand, or nothing. */
+export type CostModel =
+  | { readonly type: 'auto' }
+  | { readonly type: 'cpc'; readonly value: number }
+  | { readonly type: 'cpm'; readonly value: number }
+  | { readonly type: 'none' };
+
+/** `302`, or an HTML meta refresh (hides the tracker from the offer), or two (hides the referrer too). */
+export type RedirectMode = '302' | 'meta-refresh' | 'double-meta-refresh';
 
 export interface Campaign {
   readonly id: string;
   readonly name: string;
-  readonly offerId: string;
   readonly trafficSourceId?: string;
+  /** @default { type: 'auto' } */
+  readonly costModel?: CostModel;
+  /** @default '302' */
+  readonly redirectMode?: RedirectMode;
+  readonly defaultPath: Path;
+  readonly rulePaths?: readonly RulePath[];
 }
 
 /** Everything a visit to one campaign needs, resolved once and cached. */
 export interface CampaignBundle {
   readonly campaign: Campaign;
-  readonly offer: Offer;
   readonly trafficSource?: TrafficSource;
+  readonly offers: Readonly<Record<string, Offer>>;
+  readonly landers: Readonly<Record<string, Lander>>;
+}
+
+/** The ids a campaign refers to, for loading and for referential checks. */
+export function campaignReferences(campaign: Campaign): { offers: string[]; landers: string[] } {
+  const paths = [campaign.defaultPath, ...(campaign.rulePaths ?? []).map((rulePath) => rulePath.path)];
+  const unique = (ids: string[]) => [...new Set(ids)];
+  return {
+    offers: unique(paths.flatMap((path) => path.offers.map((offer) => offer.id))),
+    landers: unique(paths.flatMap((path) => (path.landers ?? []).map((lander) => lander.id))),
+  };
 }
 
 /** Used when a campaign has no traffic source: `?externalid=&cost=&var1=...&var10=`. */
@@ -98,12 +170,13 @@ function check(condition: boolean, message: string): void {
 }
 
 function checkIdAndName(kind: string, entity: { id: string; name: string }): void {
-  check(ID_PATTERN.test(entity.id), `${kind}.id must be 1-64 letters, digits, '_' or '-'`);
+  check(typeof entity.id === 'string' && ID_PATTERN.test(entity.id), `${kind}.id must be 1-64 letters, digits, '_' or '-'`);
   check(typeof entity.name === 'string' && entity.name.length > 0 && entity.name.length <= 200, `${kind}.name must be 1-200 characters`);
 }
 
 /** Refuses URLs a token could turn into a redirect to somebody else's host. */
 export function checkRedirectTemplate(field: string, template: string): void {
+  check(typeof template === 'string', `${field} must be a URL`);
   let url: URL;
   try {
     url = new URL(template);
@@ -120,9 +193,21 @@ export function validateOffer(offer: Offer): Offer {
   checkIdAndName('offer', offer);
   checkRedirectTemplate('offer.url', offer.url);
   check(offer.payout === undefined || Number.isFinite(offer.payout), 'offer.payout must be a number');
+  check(offer.payoutMode === undefined || ['auto', 'fixed'].includes(offer.payoutMode), "offer.payoutMode must be 'auto' or 'fixed'");
+  check(offer.payoutMode !== 'fixed' || offer.payout !== undefined, "offer.payout is required with payoutMode 'fixed'");
   check(offer.currency === undefined || CURRENCY_PATTERN.test(offer.currency), 'offer.currency must be an ISO 4217 code');
   check(offer.networkId === undefined || ID_PATTERN.test(offer.networkId), 'offer.networkId must be a network id');
   return offer;
+}
+
+export function validateLander(lander: Lander): Lander {
+  checkIdAndName('lander', lander);
+  checkRedirectTemplate('lander.url', lander.url);
+  check(
+    lander.offerCount === undefined || (Number.isInteger(lander.offerCount) && lander.offerCount >= 1 && lander.offerCount <= 10),
+    'lander.offerCount must be a whole number from 1 to 10',
+  );
+  return lander;
 }
 
 export function validateTrafficSource(source: TrafficSource): TrafficSource {
@@ -132,6 +217,7 @@ export function validateTrafficSource(source: TrafficSource): TrafficSource {
   for (const name of [externalId, cost, ...vars]) {
     check(name === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(name), 'trafficSource.parameters names must be 1-64 URL-safe characters');
   }
+  if (source.postbackUrl !== undefined) checkRedirectTemplate('trafficSource.postbackUrl', source.postbackUrl);
   return source;
 }
 
@@ -154,9 +240,52 @@ export function validateNetwork(network: AffiliateNetwork): AffiliateNetwork {
   return network;
 }
 
+function checkWeighted(field: string, items: readonly Weighted[] | undefined, required: boolean): void {
+  check(Array.isArray(items ?? []), `${field} must be a list`);
+  check(!required || (items?.length ?? 0) > 0, `${field} needs at least one entry`);
+  check((items?.length ?? 0) <= 20, `${field} holds at most 20 entries`);
+  for (const [i, item] of (items ?? []).entries()) {
+    check(ID_PATTERN.test(item?.id ?? ''), `${field}[${i}].id must be an id`);
+    check(item.weight === undefined || (Number.isInteger(item.weight) && item.weight >= 0 && item.weight <= 1000), `${field}[${i}].weight must be a whole number from 0 to 1000`);
+  }
+  check(!items?.length || items.some((item) => (item.weight ?? 100) > 0), `${field} needs an entry with a weight above 0`);
+}
+
+function checkPath(field: string, path: Path | undefined): void {
+  check(typeof path === 'object' && path !== null, `${field} is required`);
+  checkWeighted(`${field}.landers`, path!.landers, false);
+  checkWeighted(`${field}.offers`, path!.offers, true);
+}
+
+const RULE_FIELDS: ReadonlySet<string> = new Set(['country', 'device', 'os', 'browser', 'var']);
+
 export function validateCampaign(campaign: Campaign): Campaign {
   checkIdAndName('campaign', campaign);
-  check(ID_PATTERN.test(campaign.offerId), 'campaign.offerId must be an offer id');
   check(campaign.trafficSourceId === undefined || ID_PATTERN.test(campaign.trafficSourceId), 'campaign.trafficSourceId must be a traffic source id');
+  const cost = campaign.costModel;
+  check(
+    cost === undefined ||
+      cost.type === 'auto' ||
+      cost.type === 'none' ||
+      ((cost.type === 'cpc' || cost.type === 'cpm') && Number.isFinite(cost.value) && cost.value >= 0),
+    "campaign.costModel must be { type: 'auto' | 'none' } or { type: 'cpc' | 'cpm', value: number >= 0 }",
+  );
+  check(
+    campaign.redirectMode === undefined || ['302', 'meta-refresh', 'double-meta-refresh'].includes(campaign.redirectMode),
+    "campaign.redirectMode must be '302', 'meta-refresh' or 'double-meta-refresh'",
+  );
+  checkPath('campaign.defaultPath', campaign.defaultPath);
+  check((campaign.rulePaths ?? []).length <= 50, 'campaign.rulePaths holds at most 50 paths');
+  for (const [i, rulePath] of (campaign.rulePaths ?? []).entries()) {
+    const field = `campaign.rulePaths[${i}]`;
+    check(typeof rulePath?.name === 'string' && rulePath.name.length > 0 && rulePath.name.length <= 100, `${field}.name must be 1-100 characters`);
+    check(Array.isArray(rulePath.rules) && rulePath.rules.length > 0, `${field}.rules needs at least one rule`);
+    for (const [j, rule] of rulePath.rules.entries()) {
+      check(RULE_FIELDS.has(rule?.field), `${field}.rules[${j}].field must be one of ${[...RULE_FIELDS].join(', ')}`);
+      check(rule.field !== 'var' || /^[A-Za-z0-9_.-]{1,64}$/.test(rule.variable ?? ''), `${field}.rules[${j}].variable is required with field 'var'`);
+      check(Array.isArray(rule.values) && rule.values.length > 0 && rule.values.every((v) => typeof v === 'string' && v.length <= 256), `${field}.rules[${j}].values needs 1 or more strings`);
+    }
+    checkPath(`${field}.path`, rulePath.path);
+  }
   return campaign;
 }

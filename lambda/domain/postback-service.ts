@@ -1,5 +1,6 @@
 import { clickIdSeconds } from './click-id';
-import { AffiliateNetwork, Offer } from './config';
+import { AffiliateNetwork, Offer, TrafficSource } from './config';
+import { SourcePostbackJob, sourcePostbackJob } from './source-postback';
 import {
   Conversion,
   PostbackRefusal,
@@ -34,6 +35,9 @@ export interface PostbackServiceProps {
   readonly store: TrackerStore;
   readonly offer: (offerId: string) => Promise<Offer | undefined>;
   readonly network: (networkId: string) => Promise<AffiliateNetwork | undefined>;
+  readonly trafficSource: (trafficSourceId: string) => Promise<TrafficSource | undefined>;
+  /** Where calls of traffic sources' postback URLs wait for their worker. @default - sources are not told */
+  readonly sourcePostbacks?: MessageQueue<SourcePostbackJob>;
   /** Where postbacks wait for a click that is not written yet. @default - none: they are refused */
   readonly pending?: MessageQueue<ReceivedPostback>;
   /**
@@ -81,7 +85,7 @@ export class PostbackService {
       return this.refuse(received, { reason: 'unknown-click', message: 'no click with this cid' }, postback.clickId);
     }
 
-    const offer = await this.props.offer(click.offerId);
+    const offer = click.offerId ? await this.props.offer(click.offerId) : undefined;
     const network = offer?.networkId ? await this.props.network(offer.networkId) : undefined;
     const forbidden = checkNetworkAccess(network, postback, received.ip);
     if (forbidden) return this.refuse(received, forbidden, postback.clickId);
@@ -89,7 +93,10 @@ export class PostbackService {
     const conversion = attributeConversion(click, postback, offer, network, new Date(received.receivedAt), received.id);
     if (isRefusal(conversion)) return this.refuse(received, conversion, postback.clickId);
 
-    if ((await store.putConversion(conversion)) === 'converted') return { outcome: 'converted', conversion };
+    if ((await store.putConversion(conversion)) === 'converted') {
+      await this.tellTrafficSource(conversion);
+      return { outcome: 'converted', conversion };
+    }
     if (!conversion.status) return { outcome: 'duplicate', conversion };
     for (let attempt = 0; attempt < STATUS_CHANGE_ATTEMPTS; attempt++) {
       const existing = await store.getConversion(conversion.clickId, conversion.conversionKey);
@@ -101,6 +108,25 @@ export class PostbackService {
       }
     }
     throw new Error(`conversion ${conversion.clickId}/${conversion.conversionKey} kept changing under its status postback`);
+  }
+
+  /**
+   * Queues the call of the source's postback URL. The conversion is counted already, so a queue
+   * failure does not fail the postback: it is recorded on the conversion instead.
+   */
+  private async tellTrafficSource(conversion: Conversion): Promise<void> {
+    const source = conversion.trafficSourceId ? await this.props.trafficSource(conversion.trafficSourceId) : undefined;
+    if (!source?.postbackUrl || !this.props.sourcePostbacks) return;
+    try {
+      await this.props.sourcePostbacks.send(sourcePostbackJob(source.postbackUrl, conversion));
+    } catch (error) {
+      await this.props.store.recordSourcePostback(conversion.clickId, conversion.conversionKey, {
+        status: 'failed',
+        attempts: 0,
+        error: `not queued: ${(error as Error).message}`,
+        at: new Date().toISOString(),
+      });
+    }
   }
 
   private async refuse(received: ReceivedPostback, refusal: PostbackRefusal, clickId?: string): Promise<PostbackResult> {

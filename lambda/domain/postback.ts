@@ -35,7 +35,8 @@ export interface Conversion {
   readonly payout: number;
   readonly currency?: string;
   readonly campaignId: string;
-  readonly offerId: string;
+  /** Absent when the visitor converted without a recorded click-through to an offer. */
+  readonly offerId?: string;
   readonly networkId?: string;
   readonly trafficSourceId?: string;
   readonly externalId?: string;
@@ -44,8 +45,18 @@ export interface Conversion {
   readonly updatedAt: string;
   /** Bumped by every status change; status changes are conditional on it. */
   readonly version: number;
+  /** What came of telling the traffic source. */
+  readonly sourcePostback?: SourcePostbackOutcome;
   readonly country?: string;
   readonly device?: string;
+}
+
+export interface SourcePostbackOutcome {
+  readonly status: 'sent' | 'failed';
+  readonly attempts: number;
+  readonly httpStatus?: number;
+  readonly error?: string;
+  readonly at: string;
 }
 
 /** A status change of an existing conversion: one item, its revenue replaced, never added twice. */
@@ -172,7 +183,7 @@ export function attributeConversion(
     eventName: eventType.name,
     status: eventType.status,
     txid: postback.txid,
-    payout: postback.payout ?? offer?.payout ?? 0,
+    payout: (offer?.payoutMode === 'fixed' ? offer.payout : postback.payout) ?? offer?.payout ?? 0,
     currency: postback.currency ?? offer?.currency,
     campaignId: click.campaignId,
     offerId: click.offerId,

@@ -1,5 +1,7 @@
-import { CampaignBundle, DEFAULT_PARAMETERS } from './config';
-import { fillTokens } from './tokens';
+import Bowser from 'bowser';
+import { CampaignBundle, DEFAULT_PARAMETERS, Lander, Offer } from './config';
+import { pickWeighted, selectPath } from './routing';
+import { TokenValues, fillTokens } from './tokens';
 
 /** What the click handler knows about the visitor's request, independent of API Gateway. */
 export interface VisitRequest {
@@ -16,7 +18,13 @@ export type Device = 'desktop' | 'mobile' | 'tablet' | 'smarttv';
 export interface Click {
   readonly clickId: string;
   readonly campaignId: string;
-  readonly offerId: string;
+  /** The campaign path the visit took: 0 default, i + 1 rule path i. */
+  readonly pathIndex?: number;
+  readonly landerId?: string;
+  /** Set at the visit for a direct link, at the click-through for a lander. */
+  readonly offerId?: string;
+  /** When the visitor went on to an offer: a visit with this set is a click. */
+  readonly clickedThroughAt?: string;
   readonly trafficSourceId?: string;
   /** ISO 8601, UTC. */
   readonly clickedAt: string;
@@ -27,6 +35,8 @@ export interface Click {
   readonly referrer?: string;
   readonly country?: string;
   readonly device?: Device;
+  readonly os?: string;
+  readonly browser?: string;
   readonly trackingDomain?: string;
   readonly externalId?: string;
   readonly cost?: number;
@@ -42,7 +52,7 @@ export interface VisitOptions {
 
 export interface Visit {
   readonly click: Click;
-  /** The redirect target: always the configured offer URL, tokens filled in. */
+  /** The redirect target: always a configured lander or offer URL, tokens filled in. */
   readonly location: string;
 }
 
@@ -96,62 +106,124 @@ function trackingDomainOf(headers: VisitRequest['headers']): string | undefined 
   return host && HOST_PATTERN.test(host) ? host.toLowerCase() : undefined;
 }
 
-export function recordVisit(bundle: CampaignBundle, request: VisitRequest, options: VisitOptions): Visit {
-  const { campaign, offer, trafficSource } = bundle;
-  const parameters = { ...DEFAULT_PARAMETERS, ...trafficSource?.parameters };
-  const { query, headers } = request;
+function parseUserAgent(userAgent: string | undefined): { os?: string; browser?: string } {
+  if (!userAgent) return {};
+  const parsed = Bowser.parse(userAgent);
+  return { os: parsed.os.name || undefined, browser: parsed.browser.name || undefined };
+}
 
-  const vars: Record<string, string> = {};
-  const namedVars: Record<string, string | undefined> = {};
-  parameters.vars.forEach((name, index) => {
-    const value = bounded(query[name]);
-    namedVars[`var:${name}`] = value;
-    if (value !== undefined) vars[`var${index + 1}`] = value;
-  });
-  const rawCost = query[parameters.cost];
-  const userAgent = bounded(headers['user-agent'], MAX_LONG_VALUE);
-  const referrer = bounded(headers.referer, MAX_LONG_VALUE);
-  const country = headers['cloudfront-viewer-country']?.toUpperCase();
+function varNames(bundle: CampaignBundle): readonly string[] {
+  return { ...DEFAULT_PARAMETERS, ...bundle.trafficSource?.parameters }.vars;
+}
 
-  const click: Click = {
-    clickId: options.clickId,
-    campaignId: campaign.id,
-    offerId: offer.id,
-    trafficSourceId: trafficSource?.id,
-    clickedAt: options.now.toISOString(),
-    expiresAt: Math.floor(options.now.getTime() / 1000) + options.clickTtlSeconds,
-    ip: viewerIp(headers, request.sourceIp),
-    userAgent,
-    referrer,
-    country: country && COUNTRY_PATTERN.test(country) ? country : undefined,
-    device: deviceOf(headers),
-    trackingDomain: trackingDomainOf(headers),
-    externalId: bounded(query[parameters.externalId]),
-    cost: rawCost !== undefined && COST_PATTERN.test(rawCost) ? Number(rawCost) : undefined,
-    vars: Object.keys(vars).length > 0 ? vars : undefined,
-  };
-
-  const location = fillTokens(offer.url, {
+/**
+ * Every token a lander or offer URL can use, from the click item alone, so the visit and the
+ * later click-through fill URLs the same way.
+ */
+export function tokenValues(click: Click, bundle: CampaignBundle): TokenValues {
+  const offer: Offer | undefined = click.offerId ? bundle.offers[click.offerId] : undefined;
+  const lander: Lander | undefined = click.landerId ? bundle.landers[click.landerId] : undefined;
+  const values: Record<string, string | undefined> = {
     clickid: click.clickId,
-    'campaign.id': campaign.id,
-    'campaign.name': campaign.name,
-    'offer.id': offer.id,
-    'offer.name': offer.name,
-    'trafficsource.id': trafficSource?.id,
-    'trafficsource.name': trafficSource?.name,
+    'campaign.id': bundle.campaign.id,
+    'campaign.name': bundle.campaign.name,
+    'offer.id': offer?.id,
+    'offer.name': offer?.name,
+    'lander.id': lander?.id,
+    'lander.name': lander?.name,
+    'trafficsource.id': bundle.trafficSource?.id,
+    'trafficsource.name': bundle.trafficSource?.name,
     externalid: click.externalId,
     cost: click.cost?.toString(),
-    ...Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`var${i + 1}`, vars[`var${i + 1}`]])),
-    ...namedVars,
     country: click.country,
     device: click.device,
+    os: click.os,
+    browser: click.browser,
     ip: click.ip,
     useragent: click.userAgent,
     referrerdomain: hostOf(click.referrer),
     trackingdomain: click.trackingDomain,
+  };
+  for (let i = 1; i <= 10; i++) values[`var${i}`] = click.vars?.[`var${i}`];
+  varNames(bundle).forEach((name, i) => {
+    values[`var:${name}`] = click.vars?.[`var${i + 1}`];
   });
-  assertSameOrigin(offer.url, location);
-  return { click, location };
+  return values;
+}
+
+/** The URL to send a click's visitor to, filled in and checked to stay on the template's host. */
+export function landingUrl(template: string, click: Click, bundle: CampaignBundle): string {
+  const location = fillTokens(template, tokenValues(click, bundle));
+  assertSameOrigin(template, location);
+  return location;
+}
+
+function costOf(bundle: CampaignBundle, rawCost: string | undefined): number | undefined {
+  const model = bundle.campaign.costModel ?? { type: 'auto' };
+  switch (model.type) {
+    case 'cpc':
+      return model.value;
+    case 'cpm':
+      return model.value / 1000;
+    case 'none':
+      return undefined;
+    default:
+      return rawCost !== undefined && COST_PATTERN.test(rawCost) ? Number(rawCost) : undefined;
+  }
+}
+
+/**
+ * A visit: the click item, routed through the campaign's paths (first matching rule path, else
+ * the default) to a weighted lander, or straight to a weighted offer for a direct link.
+ */
+export function recordVisit(bundle: CampaignBundle, request: VisitRequest, options: VisitOptions): Visit {
+  const { campaign, trafficSource } = bundle;
+  const parameters = { ...DEFAULT_PARAMETERS, ...trafficSource?.parameters };
+  const { query, headers } = request;
+
+  const vars: Record<string, string> = {};
+  parameters.vars.forEach((name, index) => {
+    const value = bounded(query[name]);
+    if (value !== undefined) vars[`var${index + 1}`] = value;
+  });
+  const userAgent = bounded(headers['user-agent'], MAX_LONG_VALUE);
+  const country = headers['cloudfront-viewer-country']?.toUpperCase();
+  const visitor = {
+    country: country && COUNTRY_PATTERN.test(country) ? country : undefined,
+    device: deviceOf(headers),
+    ...parseUserAgent(userAgent),
+  };
+  const selected = selectPath(campaign, {
+    ...visitor,
+    variable: (name) => vars[/^var([1-9]|10)$/.test(name) ? name : `var${parameters.vars.indexOf(name) + 1}`],
+  });
+  const landers = selected.path.landers ?? [];
+  const landerId = landers.length > 0 ? pickWeighted(landers, `${options.clickId}:lander`).id : undefined;
+  const offerId = landerId ? undefined : pickWeighted(selected.path.offers, `${options.clickId}:offer`).id;
+  const clickedAt = options.now.toISOString();
+
+  const click: Click = {
+    clickId: options.clickId,
+    campaignId: campaign.id,
+    pathIndex: selected.index,
+    landerId,
+    offerId,
+    clickedThroughAt: offerId ? clickedAt : undefined,
+    trafficSourceId: trafficSource?.id,
+    clickedAt,
+    expiresAt: Math.floor(options.now.getTime() / 1000) + options.clickTtlSeconds,
+    ip: viewerIp(headers, request.sourceIp),
+    userAgent,
+    referrer: bounded(headers.referer, MAX_LONG_VALUE),
+    ...visitor,
+    trackingDomain: trackingDomainOf(headers),
+    externalId: bounded(query[parameters.externalId]),
+    cost: costOf(bundle, query[parameters.cost]),
+    vars: Object.keys(vars).length > 0 ? vars : undefined,
+  };
+  const template = landerId ? bundle.landers[landerId]?.url : bundle.offers[offerId!]?.url;
+  if (!template) throw new UnsafeRedirectError(`campaign ${campaign.id} routes to a ${landerId ? 'lander' : 'offer'} that does not exist`);
+  return { click, location: landingUrl(template, click, bundle) };
 }
 
 /**

@@ -5,6 +5,7 @@ import { numberEnv } from '../env';
 import { httpHandler, logger } from '../handler';
 import { error, headersOf, queryOf, redirect } from '../http';
 import { viaCloudFront } from '../origin';
+import { clickCookie, offerRedirect } from '../redirects';
 import { clickBuffer, configCache, trackerStore } from '../wiring';
 
 const store = trackerStore();
@@ -13,8 +14,9 @@ const clickTtlSeconds = numberEnv('CLICK_TTL_DAYS', 30) * 24 * 3600;
 const campaigns = configCache((id) => store.getCampaignBundle(id));
 
 /**
- * `GET /c/{campaignId}`: records the visit under a fresh click ID and redirects to the offer.
- * One DynamoDB write, no read (config is cached). If the write fails the visitor is redirected
+ * `GET /c/{campaignId}`: records the visit under a fresh click ID and sends the visitor down the
+ * campaign's path: to a lander, or straight to an offer. One DynamoDB write, no read (config is
+ * cached). If the write fails the visitor is redirected
  * all the same and the click goes to the buffer queue, to be written by the click-buffer worker.
  */
 export const handler = httpHandler(async (event) => {
@@ -34,7 +36,7 @@ export const handler = httpHandler(async (event) => {
   } catch (caught) {
     if (!(caught instanceof UnsafeRedirectError)) throw caught;
     logger.error('offer URL refused', { campaignId, reason: caught.message });
-    return error(500, `the offer URL of campaign ${campaignId} is misconfigured`);
+    return error(500, `the lander or offer URL of campaign ${campaignId} is misconfigured`);
   }
 
   try {
@@ -42,7 +44,11 @@ export const handler = httpHandler(async (event) => {
   } catch (writeError) {
     await bufferClick(visit, writeError as Error);
   }
-  return redirect(visit.location);
+  // To a lander always by 302: the referrer policy matters on the hop to the offer.
+  const response = visit.click.landerId
+    ? redirect(visit.location)
+    : offerRedirect(bundle.campaign.redirectMode, visit.location, visit.click.clickId);
+  return { ...response, cookies: [clickCookie(visit.click.clickId, clickTtlSeconds)] };
 });
 
 async function bufferClick(visit: Visit, writeError: Error): Promise<void> {

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { RefusalReason } from '../domain/postback';
 import { httpHandler } from '../handler';
-import { bodyText, error, gif, json, requestFields } from '../http';
+import { bodyText, cookieValue, error, gif, json, requestFields } from '../http';
+import { CLICK_COOKIE } from '../redirects';
 import { clientIp } from '../origin';
 import { postbackService } from '../wiring';
 
@@ -20,8 +21,11 @@ const REFUSAL_STATUS: Record<RefusalReason, number> = {
  * Callable through CloudFront and on the API's own domain: networks whitelist either.
  */
 export const handler = httpHandler(async (event) => {
+  const fields = requestFields(event);
+  // The pixel fires on the advertiser's page: the click cookie on the tracking domain names the click.
+  if (!fields.cid && event.rawPath === '/conversion.gif') fields.cid = cookieValue(event, CLICK_COOKIE);
   const result = await service.receive({
-    fields: requestFields(event),
+    fields,
     ip: clientIp(event),
     request: describeRequest(event),
     receivedAt: new Date().toISOString(),

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { AffiliateNetwork, Campaign, CampaignBundle, Offer, TrafficSource } from '../domain/config';
-import { Conversion, StatusChange } from '../domain/postback';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { CampaignBundle, campaignReferences } from '../domain/config';
+import { Conversion, SourcePostbackOutcome, StatusChange } from '../domain/postback';
 import { Click } from '../domain/visit';
 import { requireEnv } from '../env';
 import { TABLES, TableName } from './tables';
-import { ConfigEntity, ConversionOutcome, PostbackError, TrackerStore } from './tracker-store';
+import { ConfigEntity, ConversionOutcome, EntityOf, EntityType, PostbackError, TrackerStore } from './tracker-store';
 
 export type TableNames = Readonly<Record<TableName, string>>;
 
@@ -28,28 +28,58 @@ export class DynamoTrackerStore implements TrackerStore {
   ) {}
 
   async getCampaignBundle(campaignId: string): Promise<CampaignBundle | undefined> {
-    const campaign = await this.getConfig<Campaign>('campaign', campaignId);
+    const campaign = await this.getConfig('campaign', campaignId);
     if (!campaign) return undefined;
-    const [offer, trafficSource] = await Promise.all([
-      this.getOffer(campaign.offerId),
-      campaign.trafficSourceId ? this.getConfig<TrafficSource>('trafficSource', campaign.trafficSourceId) : undefined,
+    const references = campaignReferences(campaign);
+    const [trafficSource, offers, landers] = await Promise.all([
+      campaign.trafficSourceId ? this.getConfig('trafficSource', campaign.trafficSourceId) : undefined,
+      Promise.all(references.offers.map((id) => this.getConfig('offer', id))),
+      Promise.all(references.landers.map((id) => this.getConfig('lander', id))),
     ]);
-    if (!offer) throw new Error(`campaign ${campaignId} refers to missing offer ${campaign.offerId}`);
-    return { campaign, offer, trafficSource };
+    const missing = [
+      ...references.offers.filter((_, i) => !offers[i]).map((id) => `offer ${id}`),
+      ...references.landers.filter((_, i) => !landers[i]).map((id) => `lander ${id}`),
+    ];
+    if (missing.length > 0) throw new Error(`campaign ${campaignId} refers to missing ${missing.join(', ')}`);
+    return {
+      campaign,
+      trafficSource,
+      offers: Object.fromEntries(offers.map((offer) => [offer!.id, offer!])),
+      landers: Object.fromEntries(landers.map((lander) => [lander!.id, lander!])),
+    };
   }
 
-  getOffer(offerId: string): Promise<Offer | undefined> {
-    return this.getConfig<Offer>('offer', offerId);
+  async getConfig<T extends EntityType>(entityType: T, id: string): Promise<EntityOf<T> | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.config, Key: { entityType, id } }));
+    return (Item ? withoutEntityType(Item) : undefined) as EntityOf<T> | undefined;
   }
 
-  getNetwork(networkId: string): Promise<AffiliateNetwork | undefined> {
-    return this.getConfig<AffiliateNetwork>('network', networkId);
+  async listConfig<T extends EntityType>(entityType: T): Promise<EntityOf<T>[]> {
+    const items: EntityOf<T>[] = [];
+    let startKey: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tables.config,
+          KeyConditionExpression: 'entityType = :type',
+          ExpressionAttributeValues: { ':type': entityType },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []).map((item) => withoutEntityType(item) as EntityOf<T>));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   async putConfig(entity: ConfigEntity): Promise<void> {
     await this.client.send(
       new PutCommand({ TableName: this.tables.config, Item: { ...entity.value, entityType: entity.entityType } }),
     );
+  }
+
+  async deleteConfig(entityType: EntityType, id: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tables.config, Key: { entityType, id } }));
   }
 
   async putClick(click: Click): Promise<void> {
@@ -68,6 +98,18 @@ export class DynamoTrackerStore implements TrackerStore {
       new GetCommand({ TableName: this.tables.clicks, Key: { clickId }, ConsistentRead: true }),
     );
     return Item as Click | undefined;
+  }
+
+  async recordClickThrough(clickId: string, offerId: string, at: Date): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tables.clicks,
+        Key: { clickId },
+        UpdateExpression: 'SET offerId = :offerId, clickedThroughAt = if_not_exists(clickedThroughAt, :at)',
+        ConditionExpression: 'attribute_exists(clickId)',
+        ExpressionAttributeValues: { ':offerId': offerId, ':at': at.toISOString() },
+      }),
+    );
   }
 
   async putConversion(conversion: Conversion): Promise<ConversionOutcome> {
@@ -122,6 +164,18 @@ export class DynamoTrackerStore implements TrackerStore {
     }
   }
 
+  async recordSourcePostback(clickId: string, conversionKey: string, outcome: SourcePostbackOutcome): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tables.conversions,
+        Key: { clickId, conversionKey },
+        UpdateExpression: 'SET sourcePostback = :outcome',
+        ConditionExpression: 'attribute_exists(clickId)',
+        ExpressionAttributeValues: { ':outcome': outcome },
+      }),
+    );
+  }
+
   async recordPostbackError(error: PostbackError): Promise<void> {
     const at = error.at.toISOString();
     await this.client.send(
@@ -141,13 +195,11 @@ export class DynamoTrackerStore implements TrackerStore {
       }),
     );
   }
+}
 
-  private async getConfig<T>(entityType: ConfigEntity['entityType'], id: string): Promise<T | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.config, Key: { entityType, id } }));
-    if (!Item) return undefined;
-    const { entityType: _type, ...value } = Item;
-    return value as T;
-  }
+function withoutEntityType(item: Record<string, unknown>): unknown {
+  const { entityType: _entityType, ...value } = item;
+  return value;
 }
 
 /** One client per Lambda container, created at module scope so warm invocations reuse it. */

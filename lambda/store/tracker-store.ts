@@ -1,12 +1,16 @@
-import { AffiliateNetwork, Campaign, CampaignBundle, Offer, TrafficSource } from '../domain/config';
-import { Conversion, RefusalReason, StatusChange } from '../domain/postback';
+import { AffiliateNetwork, Campaign, CampaignBundle, Lander, Offer, TrafficSource } from '../domain/config';
+import { Conversion, RefusalReason, SourcePostbackOutcome, StatusChange } from '../domain/postback';
 import { Click } from '../domain/visit';
 
 export type ConfigEntity =
   | { readonly entityType: 'campaign'; readonly value: Campaign }
   | { readonly entityType: 'offer'; readonly value: Offer }
   | { readonly entityType: 'trafficSource'; readonly value: TrafficSource }
-  | { readonly entityType: 'network'; readonly value: AffiliateNetwork };
+  | { readonly entityType: 'network'; readonly value: AffiliateNetwork }
+  | { readonly entityType: 'lander'; readonly value: Lander };
+
+export type EntityType = ConfigEntity['entityType'];
+export type EntityOf<T extends EntityType> = Extract<ConfigEntity, { entityType: T }>['value'];
 
 export interface PostbackError {
   readonly reason: RefusalReason;
@@ -22,17 +26,22 @@ export type ConversionOutcome = 'converted' | 'duplicate';
 
 /** The persistence the handlers need; DynamoDB in AWS and locally (dynalite). */
 export interface TrackerStore {
+  /** The campaign with everything it refers to. @throws if a referenced entity is missing */
   getCampaignBundle(campaignId: string): Promise<CampaignBundle | undefined>;
-  getOffer(offerId: string): Promise<Offer | undefined>;
-  getNetwork(networkId: string): Promise<AffiliateNetwork | undefined>;
+  getConfig<T extends EntityType>(entityType: T, id: string): Promise<EntityOf<T> | undefined>;
+  listConfig<T extends EntityType>(entityType: T): Promise<EntityOf<T>[]>;
   putConfig(entity: ConfigEntity): Promise<void>;
+  deleteConfig(entityType: EntityType, id: string): Promise<void>;
   /** Idempotent: writing a click that is already there changes nothing. */
   putClick(click: Click): Promise<void>;
   getClick(clickId: string): Promise<Click | undefined>;
+  /** Records the click-through to an offer; the first click-through's time is kept. */
+  recordClickThrough(clickId: string, offerId: string, at: Date): Promise<void>;
   /** Race-safe: of any number of concurrent puts of one conversion key, exactly one converts. */
   putConversion(conversion: Conversion): Promise<ConversionOutcome>;
   getConversion(clickId: string, conversionKey: string): Promise<Conversion | undefined>;
   /** Applies the change only if the conversion is still at `expectedVersion`; says whether it did. */
   changeConversionStatus(existing: Conversion, change: StatusChange): Promise<boolean>;
+  recordSourcePostback(clickId: string, conversionKey: string, outcome: SourcePostbackOutcome): Promise<void>;
   recordPostbackError(error: PostbackError): Promise<void>;
 }

@@ -5,7 +5,7 @@ describe('config validation', () => {
 
   it('accepts a well-formed offer, campaign and traffic source', () => {
     expect(validateOffer(offer)).toBe(offer);
-    expect(validateCampaign({ id: 'c-1', name: 'C', offerId: 'o1' })).toBeTruthy();
+    expect(validateCampaign({ id: 'c-1', name: 'C', defaultPath: { offers: [{ id: 'o1' }] } })).toBeTruthy();
     expect(validateTrafficSource({ id: 't', name: 'T', parameters: { externalId: 'cid', vars: ['zone'] } })).toBeTruthy();
   });
 
@@ -22,7 +22,7 @@ describe('config validation', () => {
   it('names the field that is wrong', () => {
     expect(() => validateOffer({ ...offer, id: 'has space' })).toThrow('offer.id');
     expect(() => validateOffer({ ...offer, currency: 'usd' })).toThrow('offer.currency');
-    expect(() => validateCampaign({ id: 'c', name: '', offerId: 'o1' })).toThrow('campaign.name');
+    expect(() => validateCampaign({ id: 'c', name: '', defaultPath: { offers: [{ id: 'o1' }] } })).toThrow('campaign.name');
     expect(() => validateTrafficSource({ id: 't', name: 'T', parameters: { vars: Array(11).fill('v') } })).toThrow(
       'at most 10',
     );

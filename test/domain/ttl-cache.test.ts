@@ -27,11 +27,25 @@ describe('TtlCache', () => {
     expect(load).toHaveBeenCalledTimes(1);
   });
 
-  it('does not keep a failed load', async () => {
-    const load = jest.fn().mockRejectedValueOnce(new Error('throttled')).mockResolvedValueOnce('ok');
-    const cache = new TtlCache<string>(1000, load, clock);
-    await expect(cache.get('k')).rejects.toThrow('throttled');
-    expect(await cache.get('k')).toBe('ok');
+  it('tries a failed load again at once, and gives up after the last attempt without keeping the failure', async () => {
+    const flaky = jest.fn().mockRejectedValueOnce(new Error('throttled')).mockResolvedValueOnce('ok');
+    expect(await new TtlCache<string>(1000, flaky, clock).get('k')).toBe('ok');
+    expect(flaky).toHaveBeenCalledTimes(2);
+
+    const down = jest.fn().mockRejectedValue(new Error('down'));
+    const cache = new TtlCache<string>(1000, down, clock, 1000, 2);
+    await expect(cache.get('k')).rejects.toThrow('down');
+    expect(down).toHaveBeenCalledTimes(2);
+    down.mockResolvedValueOnce('back');
+    expect(await cache.get('k')).toBe('back');
+  });
+
+  it('serves the last good value when a refresh fails', async () => {
+    const load = jest.fn().mockResolvedValueOnce('v1').mockRejectedValue(new Error('down'));
+    const cache = new TtlCache<string>(1000, load, clock, 1000, 1);
+    expect(await cache.get('k')).toBe('v1');
+    now = 5000;
+    expect(await cache.get('k')).toBe('v1');
   });
 
   it('stays bounded', async () => {

@@ -2,12 +2,15 @@ import { CampaignBundle } from '../../lambda/domain/config';
 import { UnsafeRedirectError, recordVisit, viewerIp } from '../../lambda/domain/visit';
 
 const bundle: CampaignBundle = {
-  campaign: { id: 'c1', name: 'Summer push', offerId: 'o1', trafficSourceId: 'ts1' },
-  offer: {
-    id: 'o1',
-    name: 'Offer One',
-    url: 'https://offer.example/go?cid={clickid}&c={campaign.id}&cn={campaign.name}&o={offer.name}&ts={trafficsource.name}&ext={externalid}&cost={cost}&v1={var1}&zone={var:zone}&v3={var3}&cc={country}&dev={device}&ip={ip}&ua={useragent}&ref={referrerdomain}&dom={trackingdomain}&x={unknown}',
+  campaign: { id: 'c1', name: 'Summer push', trafficSourceId: 'ts1', defaultPath: { offers: [{ id: 'o1' }] } },
+  offers: {
+    o1: {
+      id: 'o1',
+      name: 'Offer One',
+      url: 'https://offer.example/go?cid={clickid}&c={campaign.id}&cn={campaign.name}&o={offer.name}&ts={trafficsource.name}&ext={externalid}&cost={cost}&v1={var1}&zone={var:zone}&v3={var3}&cc={country}&dev={device}&ip={ip}&ua={useragent}&ref={referrerdomain}&dom={trackingdomain}&x={unknown}',
+    },
   },
+  landers: {},
   trafficSource: { id: 'ts1', name: 'Push Network', parameters: { externalId: 'click_id', cost: 'cpc', vars: ['zone', 'creative'] } },
 };
 const now = new Date('2026-11-24T10:00:00Z');
@@ -32,7 +35,9 @@ describe('recordVisit', () => {
     expect(click).toEqual({
       clickId: options.clickId,
       campaignId: 'c1',
+      pathIndex: 0,
       offerId: 'o1',
+      clickedThroughAt: '2026-11-24T10:00:00.000Z',
       trafficSourceId: 'ts1',
       clickedAt: '2026-11-24T10:00:00.000Z',
       expiresAt: now.getTime() / 1000 + 3600,
@@ -100,7 +105,7 @@ describe('recordVisit', () => {
   });
 
   it('never redirects to another host, whatever the tokens hold', () => {
-    const unsafe = { ...bundle, offer: { ...bundle.offer, url: 'https://{var1}/landing' } };
+    const unsafe = { ...bundle, offers: { o1: { ...bundle.offers.o1, url: 'https://{var1}/landing' } } };
     expect(() =>
       recordVisit(unsafe, { query: { zone: 'evil.example' }, headers: {}, sourceIp: '192.0.2.1' }, options),
     ).toThrow(UnsafeRedirectError);

@@ -107,7 +107,7 @@ describe('click handler', () => {
 
   it('refuses to redirect when an offer URL could leave its host', async () => {
     await tracker.store.putConfig({ entityType: 'offer', value: { id: 'bad', name: 'Bad', url: 'https://{var1}/x' } });
-    await tracker.store.putConfig({ entityType: 'campaign', value: { id: 'bad', name: 'Bad', offerId: 'bad' } });
+    await tracker.store.putConfig({ entityType: 'campaign', value: { id: 'bad', name: 'Bad', defaultPath: { offers: [{ id: 'bad' }] } } });
     const response = await handler(apiEvent('GET', '/c/bad?var1=evil.example'));
     expect(response.statusCode).toBe(500);
     expect(response.headers?.location).toBeUndefined();

@@ -187,7 +187,7 @@ describe('postbacks of a configured network', () => {
       entityType: 'offer',
       value: validateOffer({ id, name: id, url: 'https://offer.example.com/?s={clickid}', payout: 1, networkId: id }),
     });
-    await tracker.store.putConfig({ entityType: 'campaign', value: validateCampaign({ id, name: id, offerId: id }) });
+    await tracker.store.putConfig({ entityType: 'campaign', value: validateCampaign({ id, name: id, defaultPath: { offers: [{ id }] } }) });
     const response = await click(apiEvent('GET', `/c/${id}`));
     return new URL(String(response.headers?.location)).searchParams.get('s')!;
   }

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { ConfigError } from '../domain/config';
+import { COLLECTIONS, ConfigService, Conflict, NotFound } from '../domain/config-service';
+import { secretsEqual } from '../domain/secrets';
+import { httpHandler } from '../handler';
+import { HttpResponse, bodyText, error, headersOf, json } from '../http';
+import { trackerStore } from '../wiring';
+
+const service = new ConfigService(trackerStore());
+
+/**
+ * A bearer token is checked against its SHA-256 in MANAGEMENT_TOKEN_SHA256 (from Secrets Manager
+ * in AWS; printed by the local runtime), so the token itself is stored nowhere.
+ */
+function authorize(authorization: string | undefined): HttpResponse | undefined {
+  const expected = process.env.MANAGEMENT_TOKEN_SHA256;
+  if (!expected) return error(503, 'the management API has no token configured');
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) return { ...error(401, 'send Authorization: Bearer <management token>'), headers: { 'www-authenticate': 'Bearer' } };
+  const hash = createHash('sha256').update(token).digest('hex');
+  return secretsEqual(hash, expected.toLowerCase()) ? undefined : error(403, 'the management token is not valid');
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConfigError('body must be JSON');
+  }
+}
+
+/**
+ * `/api/{collection}[/{id}]` for campaigns, offers, landers, traffic-sources and networks:
+ * GET lists or reads, POST creates, PUT creates or replaces, DELETE removes what nothing uses.
+ * `GET /api/campaigns/{id}/urls`: the URLs to give the traffic source, landers and networks.
+ */
+export const handler = httpHandler(async (event) => {
+  const refused = authorize(headersOf(event).authorization);
+  if (refused) return refused;
+  const [collection, id, extra, ...rest] = (event.pathParameters?.proxy ?? '').split('/');
+  const entityType = COLLECTIONS[collection];
+  const method = event.requestContext.http.method;
+  if (!entityType || rest.length > 0) return error(404, `no such resource; collections are ${Object.keys(COLLECTIONS).join(', ')}`);
+  try {
+    if (extra !== undefined) {
+      if (entityType !== 'campaign' || extra !== 'urls' || method !== 'GET') return error(404, 'no such resource');
+      const host = headersOf(event)['x-forwarded-host'] ?? headersOf(event).host;
+      const scheme = headersOf(event)['x-forwarded-proto'] ?? (host?.startsWith('127.0.0.1') || host?.startsWith('localhost') ? 'http' : 'https');
+      return json(200, await service.urls(id, `${scheme}://${host}`));
+    }
+    if (id === undefined || id === '') {
+      if (method === 'GET') return json(200, { items: await service.list(entityType) });
+      if (method === 'POST') return json(201, await service.save(entityType, parseBody(bodyText(event)), 'create'));
+      return error(405, `${method} needs an id: /api/${collection}/{id}`);
+    }
+    switch (method) {
+      case 'GET':
+        return json(200, await service.get(entityType, id));
+      case 'PUT': {
+        const body = parseBody(bodyText(event)) as { id?: unknown };
+        if (typeof body === 'object' && body !== null && body.id !== undefined && body.id !== id) {
+          throw new ConfigError(`${entityType}.id in the body must be the id in the path`);
+        }
+        return json(200, await service.save(entityType, { ...body, id }, 'put'));
+      }
+      case 'DELETE':
+        await service.delete(entityType, id);
+        return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+      default:
+        return error(405, `${method} is not allowed on /api/${collection}/{id}`);
+    }
+  } catch (caught) {
+    if (caught instanceof ConfigError) return error(400, caught.message);
+    if (caught instanceof NotFound) return error(404, caught.message);
+    if (caught instanceof Conflict) return error(409, caught.message);
+    throw caught;
+  }
+});
