@@ -45,7 +45,17 @@ export class ClickstackStack extends Stack {
     });
     // Resolved by CloudFormation at deploy time (a dynamic reference), never in the template.
     const originSecretValue = originSecret.secretValue.unsafeUnwrap();
+    const managementTokenHash = new Secret(this, 'ManagementTokenHash', {
+      description: 'SHA-256 (hex) of the management API bearer token: `npx clickstack token` makes a pair',
+      // Not a SHA-256: no token is accepted until an operator puts a real hash in.
+      generateSecretString: { excludePunctuation: true, passwordLength: 32 },
+    });
+    Validations.of(managementTokenHash).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Holds the hash of an operator-made token; rotating means making a new token (README runbook), which no Lambda rotation can do.',
+    });
     const tracking = new TrackingApi(this, 'Tracking', {
+      managementTokenHash,
       originSecret: originSecretValue,
       tables,
       clickWindow: Duration.days(clickTtlDays),
@@ -68,6 +78,10 @@ export class ClickstackStack extends Stack {
     new CfnOutput(this, 'PostbackErrorLogTableName', {
       value: tables.tables.postbackErrors.tableName,
       description: 'Postbacks that were not counted, and why',
+    });
+    new CfnOutput(this, 'ManagementTokenSecretArn', {
+      value: managementTokenHash.secretArn,
+      description: 'Put the SHA-256 of your management token here (npx clickstack token)',
     });
     new CfnOutput(this, 'TrackingBaseUrl', { value: edge.baseUrl, description: 'Tracking domain' });
     new CfnOutput(this, 'ExampleCampaignUrl', {

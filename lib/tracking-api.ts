@@ -2,6 +2,7 @@ import { Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination, ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FUNCTIONS, FunctionName, QUEUES, QueueName, ROUTES } from '../lambda/routes';
 import { TableAccess, TrackingTables } from './tracking-tables';
@@ -65,6 +66,8 @@ export interface TrackingApiProps {
    * @default - none: every request is taken as coming through CloudFront
    */
   readonly originSecret?: string;
+  /** Holds the SHA-256 (hex) of the management API's bearer token; read by the management function. */
+  readonly managementTokenHash: ISecret;
 }
 
 /**
@@ -121,6 +124,8 @@ export class TrackingApi extends Construct {
       for (const queue of SENDS[name] ?? []) queues[queue].grantSend(fn);
       functions[name] = fn;
     }
+    functions.management.addEnvironment('MANAGEMENT_TOKEN_SECRET_ARN', props.managementTokenHash.secretArn);
+    props.managementTokenHash.grantRead(functions.management);
     this.functions = functions;
 
     this.api = new HttpApi(this, 'Api', { description: 'clickstack tracking API', createDefaultStage: false });

@@ -1,20 +1,29 @@
 import { createHash } from 'node:crypto';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '../domain/config';
 import { COLLECTIONS, ConfigService, Conflict, NotFound } from '../domain/config-service';
 import { secretsEqual } from '../domain/secrets';
+import { TtlCache } from '../domain/ttl-cache';
 import { httpHandler } from '../handler';
 import { HttpResponse, bodyText, error, headersOf, json } from '../http';
 import { trackerStore } from '../wiring';
 
 const service = new ConfigService(trackerStore());
+const secrets = process.env.MANAGEMENT_TOKEN_SECRET_ARN ? new SecretsManagerClient({}) : undefined;
+/** Read again every 5 minutes: a new hash put into the secret takes effect without a deploy. */
+const tokenHash = new TtlCache(5 * 60 * 1000, async (secretId) => {
+  const { SecretString } = await secrets!.send(new GetSecretValueCommand({ SecretId: secretId }));
+  return SecretString?.trim();
+});
 
 /**
- * A bearer token is checked against its SHA-256 in MANAGEMENT_TOKEN_SHA256 (from Secrets Manager
- * in AWS; printed by the local runtime), so the token itself is stored nowhere.
+ * A bearer token is checked against its SHA-256: MANAGEMENT_TOKEN_SHA256 locally, the value of
+ * the MANAGEMENT_TOKEN_SECRET_ARN secret in AWS. The token itself is stored nowhere.
  */
-function authorize(authorization: string | undefined): HttpResponse | undefined {
-  const expected = process.env.MANAGEMENT_TOKEN_SHA256;
-  if (!expected) return error(503, 'the management API has no token configured');
+async function authorize(authorization: string | undefined): Promise<HttpResponse | undefined> {
+  const secretArn = process.env.MANAGEMENT_TOKEN_SECRET_ARN;
+  const expected = process.env.MANAGEMENT_TOKEN_SHA256 ?? (secretArn ? await tokenHash.get(secretArn) : undefined);
+  if (!expected || !/^[0-9a-f]{64}$/i.test(expected)) return error(503, 'the management API has no token hash configured');
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return { ...error(401, 'send Authorization: Bearer <management token>'), headers: { 'www-authenticate': 'Bearer' } };
   const hash = createHash('sha256').update(token).digest('hex');
@@ -35,7 +44,7 @@ function parseBody(text: string): unknown {
  * `GET /api/campaigns/{id}/urls`: the URLs to give the traffic source, landers and networks.
  */
 export const handler = httpHandler(async (event) => {
-  const refused = authorize(headersOf(event).authorization);
+  const refused = await authorize(headersOf(event).authorization);
   if (refused) return refused;
   const [collection, id, extra, ...rest] = (event.pathParameters?.proxy ?? '').split('/');
   const entityType = COLLECTIONS[collection];
