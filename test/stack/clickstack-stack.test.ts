@@ -92,7 +92,19 @@ describe('ClickstackStack', () => {
 
   it('routes the tracking paths to their functions', () => {
     const routeKeys = Object.values(dev.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties.RouteKey);
-    expect(routeKeys.sort()).toEqual(['GET /c/{campaignId}', 'GET /conversion.gif', 'GET /postback', 'POST /postback']);
+    expect(routeKeys.sort()).toEqual([
+      'DELETE /api/{proxy+}',
+      'GET /api/{proxy+}',
+      'GET /c/{campaignId}',
+      'GET /click',
+      'GET /click/{offerNumber}',
+      'GET /conversion.gif',
+      'GET /postback',
+      'GET /r/{clickId}',
+      'POST /api/{proxy+}',
+      'POST /postback',
+      'PUT /api/{proxy+}',
+    ]);
     dev.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
@@ -108,7 +120,7 @@ describe('ClickstackStack', () => {
 
   it('runs the functions on the newest Node runtime, arm64, with source maps and the click window', () => {
     const functions = Object.values(prod.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -118,7 +130,7 @@ describe('ClickstackStack', () => {
       });
     }
     const retentions = Object.values(prod.findResources('AWS::Logs::LogGroup')).map((group) => group.Properties.RetentionInDays);
-    expect(retentions).toEqual(Array(5).fill(180));
+    expect(retentions).toEqual(Array(8).fill(180));
   });
 
   describe('least privilege', () => {
@@ -159,16 +171,33 @@ describe('ClickstackStack', () => {
       expect(sqsStatements(functionId('ClickFunction'))).toEqual([queueId('ClickBuffer')]);
     });
 
-    it('lets the postback function read clicks and config, write conversions and errors, queue pending postbacks', () => {
+    it('lets the postback function read clicks and config, write conversions and errors, queue pending and source postbacks', () => {
       expect(dynamoStatements(functionId('PostbackFunction')).sort()).toEqual(POSTBACK_ACCESS().sort());
-      expect(sqsStatements(functionId('PostbackFunction'))).toEqual([queueId('PendingPostbacks')]);
+      expect(sqsStatements(functionId('PostbackFunction')).sort()).toEqual([queueId('PendingPostbacks'), queueId('SourcePostbacks')].sort());
     });
 
-    it('lets the workers do what their function does, and send nothing', () => {
+    it('lets the click-through read and update clicks and read config, and the management API manage config only', () => {
+      expect(dynamoStatements(functionId('ClickThroughFunction')).sort()).toEqual(
+        [
+          [['dynamodb:GetItem', 'dynamodb:UpdateItem'], findTable('Clicks')],
+          ['dynamodb:GetItem', findTable('Config')],
+        ].sort(),
+      );
+      expect(dynamoStatements(functionId('ManagementFunction'))).toEqual([
+        [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], findTable('Config')],
+      ]);
+      const secretId = Object.keys(dev.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('ManagementTokenHash'));
+      const management = dev.findResources('AWS::Lambda::Function')[functionId('ManagementFunction')];
+      expect(management.Properties.Environment.Variables.MANAGEMENT_TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
+    });
+
+    it('lets the workers do what their function does, and send only where their work goes on', () => {
       expect(dynamoStatements(functionId('ClickBufferWorker'))).toEqual([['dynamodb:PutItem', findTable('Clicks')]]);
       expect(dynamoStatements(functionId('PendingPostbacksWorker')).sort()).toEqual(POSTBACK_ACCESS().sort());
+      expect(dynamoStatements(functionId('SourcePostbacksWorker'))).toEqual([[['dynamodb:GetItem', 'dynamodb:UpdateItem'], findTable('Conversions')]]);
       expect(sqsStatements(functionId('ClickBufferWorker'))).toEqual([]);
-      expect(sqsStatements(functionId('PendingPostbacksWorker'))).toEqual([]);
+      expect(sqsStatements(functionId('PendingPostbacksWorker'))).toEqual([queueId('SourcePostbacks')]);
+      expect(sqsStatements(functionId('SourcePostbacksWorker'))).toEqual([queueId('SourcePostbacks')]);
     });
   });
 
@@ -176,6 +205,7 @@ describe('ClickstackStack', () => {
     it.each([
       ['ClickBuffer', 30, 20],
       ['PendingPostbacks', 60, 70],
+      ['SourcePostbacks', 60, 3],
     ])('%s: encrypted, TLS-only, redriven to a dead-letter queue, drained with partial batch failures', (name, visibility, receives) => {
       const queues = dev.findResources('AWS::SQS::Queue');
       const queue = queues[queueId(name)];
@@ -196,7 +226,7 @@ describe('ClickstackStack', () => {
 
     it('alarms as soon as a message lands in a dead-letter queue', () => {
       const alarms = Object.values(dev.findResources('AWS::CloudWatch::Alarm'));
-      expect(alarms).toHaveLength(2);
+      expect(alarms).toHaveLength(3);
       for (const alarm of alarms) {
         expect(alarm.Properties).toMatchObject({
           MetricName: 'ApproximateNumberOfMessagesVisible',
