@@ -27,8 +27,13 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   for (const record of event.Records) {
     const job = JSON.parse(record.body) as SourcePostbackJob;
     try {
-      const conversion = await store.getConversion(job.clickId, job.conversionKey);
-      if (conversion?.sourcePostback?.status === 'sent') continue; // a redelivered message
+      const recorded = (await store.getConversion(job.clickId, job.conversionKey))?.sourcePostback;
+      if (recorded?.status === 'sent') continue; // a redelivered message
+      if (recorded?.status === 'failed' && recorded.attempts >= job.attempt) {
+        // The last try failed and is recorded: on its way to the dead-letter queue, not called again.
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
       const result = await call(job.url);
       const outcome = { attempts: job.attempt, httpStatus: result.httpStatus, error: result.error, at: new Date().toISOString() };
       if (result.ok) {

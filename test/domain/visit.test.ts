@@ -119,3 +119,34 @@ describe('viewerIp', () => {
     expect(viewerIp({}, '1.1.1.1')).toBe('1.1.1.1');
   });
 });
+
+describe('landers, tokens and cost models', () => {
+  const landerBundle: CampaignBundle = {
+    campaign: {
+      id: 'c2',
+      name: 'Lander campaign',
+      costModel: { type: 'cpm', value: 2 },
+      defaultPath: { landers: [{ id: 'l1' }], offers: [{ id: 'o1' }] },
+    },
+    offers: { o1: { id: 'o1', name: 'Offer', url: 'https://offer.example/?c={clickid}' } },
+    landers: { l1: { id: 'l1', name: 'Quiz', url: 'https://lander.example/quiz?cid={clickid}&l={lander.id}&os={os}&b={browser}&cost={cost}' } },
+  };
+  const android = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+
+  it('sends a lander campaign to the lander with OS, browser and lander tokens, and no offer yet', () => {
+    const { click, location } = recordVisit(landerBundle, { query: {}, headers: { 'user-agent': android }, sourceIp: '192.0.2.1' }, options);
+    expect(click).toMatchObject({ landerId: 'l1', pathIndex: 0, os: 'Android', browser: 'Chrome', cost: 0.002 });
+    expect(click.offerId).toBeUndefined();
+    expect(click.clickedThroughAt).toBeUndefined();
+    expect(Object.fromEntries(new URL(location).searchParams)).toEqual({ cid: options.clickId, l: 'l1', os: 'Android', b: 'Chrome', cost: '0.002' });
+  });
+
+  it('prices clicks by the cost model', () => {
+    const priced = (costModel: CampaignBundle['campaign']['costModel']) =>
+      recordVisit({ ...bundle, campaign: { ...bundle.campaign, costModel } }, { query: { cpc: '0.5' }, headers: {}, sourceIp: '192.0.2.1' }, options).click.cost;
+    expect(priced(undefined)).toBe(0.5);
+    expect(priced({ type: 'auto' })).toBe(0.5);
+    expect(priced({ type: 'cpc', value: 0.1 })).toBe(0.1);
+    expect(priced({ type: 'none' })).toBeUndefined();
+  });
+});

@@ -7,11 +7,11 @@ import { apiGatewayEvent, matchRoute } from '../../local/gateway';
 import { LocalTracker, startLocalTracker } from '../../local/runtime';
 
 /** The local runtime (dynalite in process, the stack's tables) with the demo campaign seeded. */
-export async function startTestTracker(environment: Record<string, string> = {}): Promise<LocalTracker> {
+export async function startTestTracker(environment: Record<string, string> = {}, queueTimeScale = 0.01): Promise<LocalTracker> {
   const tracker = await startLocalTracker({
     environment: { POWERTOOLS_LOG_LEVEL: 'SILENT', ...environment },
-    // Queue delays and visibility timeouts in hundredths: 30 s retries take 0.3 s.
-    queueTimeScale: 0.01,
+    // Queue delays and visibility timeouts scaled down: at 0.01, 30 s retries take 0.3 s.
+    queueTimeScale,
   });
   await seedDemoCampaign(tracker.store);
   return tracker;

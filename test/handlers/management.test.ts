@@ -1,0 +1,67 @@
+import type { HttpHandler } from '../../lambda/handler';
+import type { LocalTracker } from '../../local/runtime';
+import { apiEvent, startTestTracker } from '../support/tracker';
+
+let tracker: LocalTracker;
+let management: HttpHandler;
+
+beforeAll(async () => {
+  tracker = await startTestTracker();
+  ({ handler: management } = await import('../../lambda/handlers/management'));
+});
+afterAll(() => tracker.close());
+
+function call(method: string, path: string, body?: unknown, token: string | null = tracker.managementToken) {
+  return management(
+    apiEvent(method, `/api/${path}`, {
+      headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), 'content-type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+}
+
+const parsed = (response: Awaited<ReturnType<HttpHandler>>) => JSON.parse(String(response.body || 'null'));
+
+describe('management API', () => {
+  it('refuses a request without a token (401) and with a wrong one (403)', async () => {
+    const anonymous = await call('GET', 'campaigns', undefined, null);
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers?.['www-authenticate']).toBe('Bearer');
+    expect((await call('GET', 'campaigns', undefined, 'guess')).statusCode).toBe(403);
+  });
+
+  it('creates, reads, lists, replaces and deletes', async () => {
+    const offer = { id: 'crud-offer', name: 'CRUD', url: 'https://o.example/?c={clickid}' };
+    expect((await call('POST', 'offers', offer)).statusCode).toBe(201);
+    expect((await call('POST', 'offers', offer)).statusCode).toBe(409);
+    expect(parsed(await call('GET', 'offers/crud-offer'))).toEqual(offer);
+    expect(parsed(await call('GET', 'offers')).items.map((item: { id: string }) => item.id)).toContain('crud-offer');
+    expect(parsed(await call('PUT', 'offers/crud-offer', { ...offer, name: 'Renamed' })).name).toBe('Renamed');
+    expect((await call('DELETE', 'offers/crud-offer')).statusCode).toBe(204);
+    expect((await call('GET', 'offers/crud-offer')).statusCode).toBe(404);
+  });
+
+  it.each([
+    ['offers', { id: 'x', name: 'X', url: 'https://{var1}.example/' }, 'offer.url must not have tokens in its host'],
+    ['offers', { id: 'x', name: 'X', url: 'https://o.example/', payout: 'lots' }, 'offer.payout'],
+    ['campaigns', { id: 'x', name: 'X' }, 'campaign.defaultPath is required'],
+    ['campaigns', { id: 'x', name: 'X', defaultPath: { offers: [] } }, 'campaign.defaultPath.offers needs at least one entry'],
+    ['campaigns', { id: 'x', name: 'X', defaultPath: { offers: [{ id: 'nope' }] } }, 'refers to offer nope, which does not exist'],
+    ['campaigns', { id: 'x', name: 'X', defaultPath: 'direct' }, 'campaign'],
+    ['networks', { id: 'x', name: 'X', ipWhitelist: ['300.1.1.1'] }, 'network.ipWhitelist'],
+    ['landers', { id: 'x', name: 'X', url: 'https://l.example/', offerCount: 11 }, 'lander.offerCount'],
+    ['traffic-sources', 'not json', 'body must be JSON'],
+  ])('answers an invalid %s with a 400 naming the field', async (collection, body, message) => {
+    const response = await call('POST', collection, body);
+    expect(response.statusCode).toBe(400);
+    expect(parsed(response).error).toContain(message);
+  });
+
+  it('refuses to delete what a campaign uses (409), and unknown collections (404)', async () => {
+    const response = await call('DELETE', 'offers/demo-offer');
+    expect(response.statusCode).toBe(409);
+    expect(parsed(response).error).toBe('offer demo-offer is used by campaign demo');
+    expect((await call('GET', 'widgets')).statusCode).toBe(404);
+    expect((await call('DELETE', 'campaigns')).statusCode).toBe(405);
+  });
+});
