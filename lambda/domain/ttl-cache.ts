@@ -4,8 +4,14 @@
  * load; a failed load is tried again at once a few times, and when a refresh still fails the
  * last good value is served, so a bad minute of DynamoDB does not turn visitors away.
  */
+interface Entry<V> {
+  expiresAt: number;
+  value: Promise<V>;
+  lastGood?: V;
+}
+
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { expiresAt: number; value: Promise<V>; lastGood?: V }>();
+  private readonly entries = new Map<string, Entry<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -19,22 +25,22 @@ export class TtlCache<V> {
     const cached = this.entries.get(key);
     if (cached && cached.expiresAt > this.now()) return cached.value;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
-    const lastGood = cached?.lastGood;
-    const entry: { expiresAt: number; value: Promise<V>; lastGood?: V } = { expiresAt: this.now() + this.ttlMs, value: Promise.resolve() as Promise<V>, lastGood };
-    entry.value = this.loadWithRetries(key).then(
-      (value) => {
-        entry.lastGood = value;
-        return value;
-      },
-      (error: unknown) => {
-        if (lastGood !== undefined) return lastGood;
-        // Nothing to fall back on: the next request tries again.
-        if (this.entries.get(key) === entry) this.entries.delete(key);
-        throw error;
-      },
-    );
+    const entry = { expiresAt: this.now() + this.ttlMs, lastGood: cached?.lastGood } as Entry<V>;
+    entry.value = this.refresh(key, entry);
     this.entries.set(key, entry);
     return entry.value;
+  }
+
+  private async refresh(key: string, entry: Entry<V>): Promise<V> {
+    try {
+      entry.lastGood = await this.loadWithRetries(key);
+      return entry.lastGood;
+    } catch (error) {
+      if (entry.lastGood !== undefined) return entry.lastGood;
+      // Nothing to fall back on: the next request tries again.
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+      throw error;
+    }
   }
 
   private async loadWithRetries(key: string): Promise<V> {

@@ -114,3 +114,46 @@ describe('click handler', () => {
     expect(JSON.parse(String(response.body)).error).toContain('misconfigured');
   });
 });
+
+describe('redirect modes', () => {
+  let clickThrough: HttpHandler;
+  beforeAll(async () => {
+    ({ handler: clickThrough } = await import('../../lambda/handlers/click-through'));
+    for (const redirectMode of ['meta-refresh', 'double-meta-refresh'] as const) {
+      await tracker.store.putConfig({
+        entityType: 'campaign',
+        value: { id: redirectMode, name: redirectMode, redirectMode, defaultPath: { offers: [{ id: 'demo-offer' }] } },
+      });
+    }
+  });
+
+  const refreshTarget = (body: string | undefined) => /content="0;url=([^"]+)"/.exec(String(body))?.[1].replace(/&amp;/g, '&');
+
+  it('meta refresh: an HTML page that refreshes to the offer without a referrer', async () => {
+    const response = await handler(apiEvent('GET', '/c/meta-refresh'));
+    expect(response.statusCode).toBe(200);
+    expect(response.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'referrer-policy': 'no-referrer' });
+    expect(new URL(refreshTarget(response.body)!).host).toBe('offer.example.com');
+  });
+
+  it('double meta refresh: first to /r/{clickId} on the tracking domain, from there to the offer', async () => {
+    const first = await handler(apiEvent('GET', '/c/double-meta-refresh'));
+    const hop = refreshTarget(first.body)!;
+    expect(hop).toMatch(/^\/r\/[0-9a-z]{26}$/);
+    const second = await clickThrough(apiEvent('GET', hop));
+    expect(second.statusCode).toBe(200);
+    const offer = new URL(refreshTarget(second.body)!);
+    expect(offer.host).toBe('offer.example.com');
+    expect(offer.searchParams.get('sub1')).toBe(hop.slice(3));
+  });
+
+  it('the conversion pixel finds the click by the cookie the visit set', async () => {
+    const { handler: pixel } = await import('../../lambda/handlers/postback');
+    const visit = await handler(apiEvent('GET', '/c/demo'));
+    const cookie = String(visit.cookies?.[0]).split(';')[0];
+    const response = await pixel(apiEvent('GET', '/conversion.gif', { headers: { cookie } }));
+    expect(response.headers?.['content-type']).toBe('image/gif');
+    const cid = cookie.split('=')[1];
+    expect((await scanTable(tracker, 'conversions')).filter((item) => item.clickId === cid)).toHaveLength(1);
+  });
+});
