@@ -1,8 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
+import { TrackingAnalytics } from './analytics';
+import { EdgeProtection } from './edge-protection';
+import { TrackingObservability } from './observability';
 import { TrackingApi } from './tracking-api';
 import { TrackingDistribution } from './tracking-distribution';
 import { TrackingTables } from './tracking-tables';
@@ -22,19 +26,40 @@ export interface ClickstackStackProps extends StackProps {
   readonly certificateArn?: string;
   /** Click window: attribution and click item lifetime. @default 30 */
   readonly clickTtlDays?: number;
+  /** X-Ray active tracing on every function. @default false */
+  readonly tracing?: boolean;
+  /** Alarms notify this address through an SNS topic. @default - alarms without notification */
+  readonly alarmEmail?: string;
+  /** A WAF web ACL on CloudFront for the visitor routes; the stack must then be in us-east-1. @default false */
+  readonly waf?: boolean;
+  /** Requests per 5 minutes per IP on visitor routes before WAF blocks. @default 2000 */
+  readonly wafRateLimit?: number;
+  /** Clicks and conversions to S3 (Parquet) through Firehose, queried with Athena. @default false */
+  readonly analytics?: boolean;
+  /** API Gateway limits across all routes. @default { rateLimit: 2000, burstLimit: 5000 } */
+  readonly throttle?: ThrottleSettings;
+  /** API Gateway limits of the postback routes. @default { rateLimit: 500, burstLimit: 1000 } */
+  readonly postbackThrottle?: ThrottleSettings;
 }
 
-/** clickstack: tables, tracking API and the CloudFront distribution in front of it. */
+/**
+ * clickstack: tables, tracking API and the CloudFront distribution in front of it, a dashboard
+ * and alarms; WAF and the analytics lake when asked for.
+ */
 export class ClickstackStack extends Stack {
   constructor(scope: Construct, id: string, props: ClickstackStackProps = {}) {
     super(scope, id, props);
     const prod = props.stage === 'prod';
+    Tags.of(this).add('app', 'clickstack');
+    Tags.of(this).add('stage', props.stage ?? 'dev');
     const clickTtlDays = props.clickTtlDays ?? 30;
     if (!Number.isInteger(clickTtlDays) || clickTtlDays < 1 || clickTtlDays > 365) {
       throw new Error(`clickTtlDays must be a whole number of days from 1 to 365, got ${clickTtlDays}`);
     }
 
-    const tables = new TrackingTables(this, 'Tables', { retainData: prod });
+    const tables = new TrackingTables(this, 'Tables', { retainData: prod, streams: props.analytics });
+    const logRetention = prod ? RetentionDays.SIX_MONTHS : RetentionDays.ONE_WEEK;
+    const logRemovalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const originSecret = new Secret(this, 'OriginSecret', {
       description: 'CloudFront → API header value: visitor routes accept only requests carrying it',
       generateSecretString: { excludePunctuation: true, passwordLength: 48 },
@@ -59,12 +84,38 @@ export class ClickstackStack extends Stack {
       originSecret: originSecretValue,
       tables,
       clickWindow: Duration.days(clickTtlDays),
-      logRetention: prod ? RetentionDays.SIX_MONTHS : RetentionDays.ONE_WEEK,
-      logRemovalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      logRetention,
+      logRemovalPolicy,
+      tracing: props.tracing,
+      throttle: props.throttle,
+      postbackThrottle: props.postbackThrottle,
+    });
+    const edgeProtection = props.waf ? new EdgeProtection(this, 'EdgeProtection', { visitorRateLimit: props.wafRateLimit }) : undefined;
+    const analytics = props.analytics
+      ? new TrackingAnalytics(this, 'Analytics', {
+          clicksTable: tables.tables.clicks,
+          conversionsTable: tables.tables.conversions,
+          exporter: { environment: tables.environment, logRetention, logRemovalPolicy, tracing: props.tracing },
+          removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        })
+      : undefined;
+    new TrackingObservability(this, 'Observability', {
+      api: tracking.api,
+      functions: {
+        ...tracking.functions,
+        ...Object.fromEntries(Object.entries(tracking.queues).map(([name, queue]) => [`${name}Worker`, queue.worker])),
+        ...(analytics ? { analyticsExporter: analytics.exporter } : {}),
+      },
+      clickFunction: tracking.functions.click,
+      tables: tables.tables,
+      deadLetterQueues: Object.fromEntries(Object.entries(tracking.queues).map(([name, queue]) => [name, queue.deadLetterQueue])),
+      extraAlarms: Object.values(tracking.queues).map((queue) => queue.deadLetterAlarm),
+      alarmEmail: props.alarmEmail,
     });
     const edge = new TrackingDistribution(this, 'Edge', {
       originDomainName: tracking.apiDomainName,
       originSecret: originSecretValue,
+      webAclArn: edgeProtection?.webAcl.attrArn,
       domainNames: props.domainNames,
       certificate: props.certificateArn
         ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)

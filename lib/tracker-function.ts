@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -21,6 +21,8 @@ export interface TrackerFunctionProps {
   readonly logRetention?: RetentionDays;
   /** Of the log group. @default RemovalPolicy.DESTROY */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** X-Ray active tracing. @default false */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -38,6 +40,12 @@ export class TrackerFunction extends NodejsFunction {
     });
     const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray trace segment and telemetry actions have no resource-level permissions (Resource *).',
+      });
+    }
     super(scope, id, {
       role,
       entry: path.join(PROJECT_ROOT, 'lambda', props.entry),
@@ -48,10 +56,16 @@ export class TrackerFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup,
+      tracing: props.tracing ? Tracing.ACTIVE : undefined,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       // Stack traces point at the TypeScript sources, not the minified bundle.
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // One invocation in a hundred logs at debug level, for a look inside without the volume.
+        POWERTOOLS_LOGGER_SAMPLE_RATE: '0.01',
+        ...props.environment,
+      },
       bundling: {
         minify: true,
         sourceMap: true,

@@ -68,6 +68,8 @@ export interface TrackingApiProps {
   readonly originSecret?: string;
   /** Holds the SHA-256 (hex) of the management API's bearer token; read by the management function. */
   readonly managementTokenHash: ISecret;
+  /** X-Ray active tracing on every function. @default false */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -96,7 +98,7 @@ export class TrackingApi extends Construct {
     for (const [name, definition] of Object.entries(QUEUES) as [QueueName, (typeof QUEUES)[QueueName]][]) {
       queues[name] = new WorkQueue(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}`, {
         definition,
-        worker: { environment, logRetention, logRemovalPolicy },
+        worker: { environment, logRetention, logRemovalPolicy, tracing: props.tracing },
       });
       props.tables.grant(queues[name].worker, ACCESS[name]);
     }
@@ -119,6 +121,7 @@ export class TrackingApi extends Construct {
         environment: { ...environment, ...queueUrls, ...(props.originSecret ? { ORIGIN_SECRET: props.originSecret } : {}) },
         logRetention,
         logRemovalPolicy,
+        tracing: props.tracing,
       });
       props.tables.grant(fn, ACCESS[name]);
       for (const queue of SENDS[name] ?? []) queues[queue].grantSend(fn);

@@ -34,6 +34,8 @@ export interface TrackingDistributionProps {
   readonly priceClass?: PriceClass;
   /** Sent to the origin in the `x-clickstack-origin` header, so the API knows CloudFront's requests. */
   readonly originSecret: string;
+  /** ARN of a CloudFront-scope WAF web ACL. @default - none */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -83,6 +85,7 @@ export class TrackingDistribution extends Construct {
       minimumProtocolVersion: props.certificate ? SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: props.priceClass ?? PriceClass.PRICE_CLASS_ALL,
+      webAclId: props.webAclArn,
       defaultBehavior: {
         origin: new HttpOrigin(props.originDomainName, {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
@@ -102,14 +105,16 @@ export class TrackingDistribution extends Construct {
         reason: 'Paid traffic comes from every country; geo rules belong in campaign routing, not at the edge.',
       },
       {
-        id: 'AwsSolutions-CFR2',
-        reason: 'A WAF in front of paid clicks must not drop real visitors; the API stage throttles abuse.',
-      },
-      {
         id: 'AwsSolutions-CFR3',
         reason: 'Every click and postback is recorded in DynamoDB and the API access log; per-request CloudFront logs would duplicate them at tracking volume.',
       },
     );
+    if (!props.webAclArn) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR2',
+        reason: 'WAF is opt-in (-c waf=true): a web ACL in front of paid clicks costs per request and must not drop real visitors; the API stage throttles abuse.',
+      });
+    }
     if (!props.certificate) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',

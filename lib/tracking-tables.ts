@@ -1,5 +1,5 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TABLES, TableName } from '../lambda/store/tables';
@@ -11,6 +11,12 @@ export interface TrackingTablesProps {
    * @default false
    */
   readonly retainData?: boolean;
+  /**
+   * Streams (new and old images) on the clicks and conversions tables, for consumers such as
+   * the analytics export.
+   * @default false
+   */
+  readonly streams?: boolean;
 }
 
 /** Access a function needs to one table, as DynamoDB actions. */
@@ -36,6 +42,7 @@ export class TrackingTables extends Construct {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: retain },
         deletionProtection: retain,
         removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        stream: props.streams && (name === 'clicks' || name === 'conversions') ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
       });
     }
     this.tables = tables;

@@ -53,6 +53,8 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
   await queues.start();
   const managementToken = options.managementToken ?? randomBytes(24).toString('base64url');
   Object.assign(process.env, {
+    // EMF metrics are for CloudWatch; locally they would only be noise on stdout.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     MANAGEMENT_TOKEN_SHA256: createHash('sha256').update(managementToken).digest('hex'),
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',

@@ -1,7 +1,7 @@
 import { normalizeClickId } from '../domain/click-id';
 import { chooseOffer } from '../domain/routing';
 import { UnsafeRedirectError, landingUrl } from '../domain/visit';
-import { httpHandler, logger } from '../handler';
+import { count, httpHandler, logger } from '../handler';
 import { HttpResponse, cookieValue, error, metaRefresh, queryOf } from '../http';
 import { viaCloudFront } from '../origin';
 import { CLICK_COOKIE, offerRedirect } from '../redirects';
@@ -41,6 +41,9 @@ export const handler = httpHandler(async (event): Promise<HttpResponse> => {
     return error(500, `the URL of offer ${offer.id} is misconfigured`);
   }
   if (secondHop) return metaRefresh(location);
-  if (click.landerId) await store.recordClickThrough(clickId, offer.id, new Date());
+  if (click.landerId) {
+    await store.recordClickThrough(clickId, offer.id, new Date());
+    count('clicks');
+  }
   return offerRedirect(bundle.campaign.redirectMode, location, clickId);
 });

@@ -2,7 +2,7 @@ import { newClickId } from '../domain/click-id';
 import { ID_PATTERN } from '../domain/config';
 import { UnsafeRedirectError, Visit, recordVisit } from '../domain/visit';
 import { numberEnv } from '../env';
-import { httpHandler, logger } from '../handler';
+import { count, httpHandler, logger } from '../handler';
 import { error, headersOf, queryOf, redirect } from '../http';
 import { viaCloudFront } from '../origin';
 import { clickCookie, offerRedirect } from '../redirects';
@@ -39,6 +39,9 @@ export const handler = httpHandler(async (event) => {
     return error(500, `the lander or offer URL of campaign ${campaignId} is misconfigured`);
   }
 
+  logger.appendKeys({ clickId: visit.click.clickId, campaignId });
+  count('visits');
+  if (visit.click.clickedThroughAt) count('clicks');
   try {
     await store.putClick(visit.click);
   } catch (writeError) {
@@ -55,9 +58,11 @@ async function bufferClick(visit: Visit, writeError: Error): Promise<void> {
   try {
     if (!buffer) throw new Error('no click buffer queue configured');
     await buffer.send(visit.click);
-    logger.warn('click write failed; buffered', { error: writeError, clickId: visit.click.clickId });
+    count('clickWritesBuffered');
+    logger.warn('click write failed; buffered', { error: writeError });
   } catch (bufferError) {
     // Last resort: the whole click is in the log, to be replayed from there.
+    count('clickWritesUnbuffered');
     logger.error('click write and buffer failed', { error: writeError, bufferError: bufferError as Error, click: visit.click });
   }
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { RefusalReason } from '../domain/postback';
-import { httpHandler } from '../handler';
+import { count, httpHandler } from '../handler';
 import { bodyText, cookieValue, error, gif, json, requestFields } from '../http';
 import { CLICK_COOKIE } from '../redirects';
 import { clientIp } from '../origin';
@@ -14,6 +14,14 @@ const REFUSAL_STATUS: Record<RefusalReason, number> = {
   'unknown-click': 404,
   'expired-click': 404,
 };
+
+const OUTCOME_METRIC = {
+  converted: 'conversions',
+  duplicate: 'duplicatePostbacks',
+  updated: 'conversionStatusChanges',
+  pending: 'pendingPostbacks',
+  refused: 'postbackErrors',
+} as const;
 
 /**
  * `GET|POST /postback` (S2S) and `GET /conversion.gif` (pixel): attributes the conversion to its
@@ -31,6 +39,7 @@ export const handler = httpHandler(async (event) => {
     receivedAt: new Date().toISOString(),
     id: event.requestContext.requestId,
   });
+  count(OUTCOME_METRIC[result.outcome], result.outcome === 'refused' ? { reason: result.refusal.reason } : {});
   if (result.outcome === 'refused') return error(REFUSAL_STATUS[result.refusal.reason], result.refusal.message);
   if (event.rawPath === '/conversion.gif') return gif();
   if (result.outcome === 'pending') {

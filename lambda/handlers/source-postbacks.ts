@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { SOURCE_POSTBACK_ATTEMPTS, SourcePostbackJob, sourcePostbackDelaySeconds } from '../domain/source-postback';
-import { logger } from '../handler';
+import { count, logger, publishMetrics } from '../handler';
 import { sourcePostbackQueue, trackerStore } from '../wiring';
 
 const store = trackerStore();
@@ -38,11 +38,13 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       const outcome = { attempts: job.attempt, httpStatus: result.httpStatus, error: result.error, at: new Date().toISOString() };
       if (result.ok) {
         await store.recordSourcePostback(job.clickId, job.conversionKey, { status: 'sent', ...outcome });
+        count('sourcePostbacksSent');
       } else if (job.attempt < SOURCE_POSTBACK_ATTEMPTS && queue) {
         await queue.send({ ...job, attempt: job.attempt + 1 }, sourcePostbackDelaySeconds(job.attempt));
       } else {
         await store.recordSourcePostback(job.clickId, job.conversionKey, { status: 'failed', ...outcome });
         logger.error('traffic source postback failed', { clickId: job.clickId, ...outcome });
+        count('sourcePostbackFailures');
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     } catch (error) {
@@ -50,5 +52,6 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
+  publishMetrics();
   return { batchItemFailures };
 }
