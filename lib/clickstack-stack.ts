@@ -99,7 +99,7 @@ export class ClickstackStack extends Stack {
           removalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         })
       : undefined;
-    new TrackingObservability(this, 'Observability', {
+    const observability = new TrackingObservability(this, 'Observability', {
       api: tracking.api,
       functions: {
         ...tracking.functions,
@@ -130,6 +130,7 @@ export class ClickstackStack extends Stack {
       value: tables.tables.postbackErrors.tableName,
       description: 'Postbacks that were not counted, and why',
     });
+    new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName, description: 'CloudWatch dashboard' });
     new CfnOutput(this, 'ManagementTokenSecretArn', {
       value: managementTokenHash.secretArn,
       description: 'Put the SHA-256 of your management token here (npx clickstack token)',
