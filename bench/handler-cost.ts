@@ -11,7 +11,7 @@ export interface HandlerCost {
 }
 
 const ITEMS: Record<string, Record<string, unknown>> = {
-  campaign: { entityType: 'campaign', id: 'demo', name: 'Demo', offerId: 'demo-offer', trafficSourceId: 'demo-source' },
+  campaign: { entityType: 'campaign', id: 'demo', name: 'Demo', trafficSourceId: 'demo-source', defaultPath: { offers: [{ id: 'demo-offer' }] } },
   offer: { entityType: 'offer', id: 'demo-offer', name: 'Offer', url: 'https://offer.example.com/?s={clickid}&z={var1}', payout: 2 },
   trafficSource: { entityType: 'trafficSource', id: 'demo-source', name: 'Source', parameters: { externalId: 'clickid', vars: ['zone'] } },
   click: {
@@ -46,7 +46,16 @@ function event(method: string, target: string) {
   return apiGatewayEvent({ method, url, headers: { 'user-agent': 'bench' }, sourceIp: '192.0.2.1' }, matchRoute(ROUTES, method, url.pathname)!);
 }
 
-async function timePerCall(name: string, handler: HttpHandler, makeEvent: (i: number) => ReturnType<typeof event>, calls: number) {
+async function timePerCall(
+  name: string,
+  handler: HttpHandler,
+  makeEvent: (i: number) => ReturnType<typeof event>,
+  calls: number,
+  expectedStatus: number,
+) {
+  // Timing an error path would flatter the handler: check it answers as it should first.
+  const { statusCode, body } = await handler(makeEvent(-1));
+  if (statusCode !== expectedStatus) throw new Error(`${name} answered ${statusCode} ${body}, not ${expectedStatus}`);
   for (let i = 0; i < 2000; i++) await handler(makeEvent(i));
   const started = performance.now();
   for (let i = 0; i < calls; i++) await handler(makeEvent(i));
@@ -68,8 +77,8 @@ export async function measureHandlerCost(calls: number): Promise<HandlerCost[]> 
   const clickEvent = event('GET', '/c/demo?clickid=ts-1&zone=z1');
   const clickId = ITEMS.click.clickId as string;
   return [
-    await timePerCall('302-only handler (baseline)', bare302, () => clickEvent, calls),
-    await timePerCall('click handler', click, () => clickEvent, calls),
-    await timePerCall('postback handler', postback, (i) => event('GET', `/postback?cid=${clickId}&payout=1&txid=${i}`), calls),
+    await timePerCall('302-only handler (baseline)', bare302, () => clickEvent, calls, 302),
+    await timePerCall('click handler', click, () => clickEvent, calls, 302),
+    await timePerCall('postback handler', postback, (i) => event('GET', `/postback?cid=${clickId}&payout=1&txid=${i}`), calls, 200),
   ];
 }

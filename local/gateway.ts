@@ -14,10 +14,16 @@ export interface RouteMatch {
   readonly pathParameters: Record<string, string>;
 }
 
-/** API Gateway's matching: `{name}` is one path segment, `{name+}` the rest; the method must match too. */
-export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch | undefined {
-  for (const route of routes) {
-    if (route.method !== method) continue;
+interface CompiledRoute {
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+}
+
+const compiledRoutes = new WeakMap<Route, CompiledRoute>();
+
+function compile(route: Route): CompiledRoute {
+  let compiled = compiledRoutes.get(route);
+  if (!compiled) {
     const names: string[] = [];
     const source = route.path
       .split('/')
@@ -28,7 +34,18 @@ export function matchRoute(routes: readonly Route[], method: string, path: strin
         return parameter[2] ? '(.+)' : '([^/]+)';
       })
       .join('/');
-    const match = new RegExp(`^${source}$`).exec(path);
+    compiled = { pattern: new RegExp(`^${source}$`), names };
+    compiledRoutes.set(route, compiled);
+  }
+  return compiled;
+}
+
+/** API Gateway's matching: `{name}` is one path segment, `{name+}` the rest; the method must match too. */
+export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch | undefined {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const { pattern, names } = compile(route);
+    const match = pattern.exec(path);
     if (match) {
       return { route, pathParameters: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1])])) };
     }
