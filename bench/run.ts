@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   const [bare] = await loadTarget('bare', (url) => load('bare Node 302 (floor)', url, () => '/', 302, options).then((r) => [r]));
   // The store floor and the click redirect are measured in alternating rounds and the median run
   // of each is kept: on a 2-core machine one run of either varies by ±15%.
-  const floorTarget = await startTarget('put-floor');
+  const floorTarget = await startTarget('put-floor', String(POSTBACK_CLICKS));
   const clickIds = benchClickIds(POSTBACK_CLICKS);
   const trackerTarget = await startTarget('tracker', String(POSTBACK_CLICKS));
   const floorRuns: LoadResult[] = [];

@@ -3,7 +3,8 @@
  * event loop with the server it measures. Prints one JSON line ({ url, ... }) when ready.
  *
  *   bare       — a Node http server answering 302: the floor of any redirect
- *   put-floor  — one conditional PutItem to an in-process dynalite, then 302: the store floor
+ *   put-floor  — one conditional PutItem to an in-process dynalite, then 302: the store floor;
+ *                its table holds as many items as the tracker's (`clicks`), as dynalite slows with size
  *   tracker    — the local runtime (gateway + handlers + dynalite) with the demo campaign and
  *                `clicks` pre-written clicks for postbacks
  *   capacity   — the local runtime, reporting the DynamoDB capacity its handlers consume
@@ -45,6 +46,10 @@ async function main(kind: string, clickCount: number): Promise<unknown> {
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       });
       const { clicks } = await createTables(client);
+      const ids = benchClickIds(clickCount);
+      for (let i = 0; i < ids.length; i += 50) {
+        await Promise.all(ids.slice(i, i + 50).map((id) => client.send(new PutItemCommand({ TableName: clicks, Item: { clickId: { S: id } } }))));
+      }
       return {
         url: await listen((_, response) => {
           client
