@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { TrackingAnalytics } from './analytics';
 import { EdgeProtection } from './edge-protection';
+import { ReportAggregation } from './report-aggregation';
 import { TrackingObservability } from './observability';
 import { TrackingApi } from './tracking-api';
 import { TrackingDistribution } from './tracking-distribution';
@@ -57,7 +58,7 @@ export class ClickstackStack extends Stack {
       throw new Error(`clickTtlDays must be a whole number of days from 1 to 365, got ${clickTtlDays}`);
     }
 
-    const tables = new TrackingTables(this, 'Tables', { retainData: prod, streams: props.analytics });
+    const tables = new TrackingTables(this, 'Tables', { retainData: prod });
     const logRetention = prod ? RetentionDays.SIX_MONTHS : RetentionDays.ONE_WEEK;
     const logRemovalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const originSecret = new Secret(this, 'OriginSecret', {
@@ -90,6 +91,10 @@ export class ClickstackStack extends Stack {
       throttle: props.throttle,
       postbackThrottle: props.postbackThrottle,
     });
+    const reports = new ReportAggregation(this, 'Reports', {
+      tables,
+      aggregator: { environment: tables.environment, logRetention, logRemovalPolicy, tracing: props.tracing },
+    });
     const edgeProtection = props.waf ? new EdgeProtection(this, 'EdgeProtection', { visitorRateLimit: props.wafRateLimit }) : undefined;
     const analytics = props.analytics
       ? new TrackingAnalytics(this, 'Analytics', {
@@ -104,12 +109,16 @@ export class ClickstackStack extends Stack {
       functions: {
         ...tracking.functions,
         ...Object.fromEntries(Object.entries(tracking.queues).map(([name, queue]) => [`${name}Worker`, queue.worker])),
+        reportAggregator: reports.aggregator,
         ...(analytics ? { analyticsExporter: analytics.exporter } : {}),
       },
       clickFunction: tracking.functions.click,
       tables: tables.tables,
-      deadLetterQueues: Object.fromEntries(Object.entries(tracking.queues).map(([name, queue]) => [name, queue.deadLetterQueue])),
-      extraAlarms: Object.values(tracking.queues).map((queue) => queue.deadLetterAlarm),
+      deadLetterQueues: {
+        ...Object.fromEntries(Object.entries(tracking.queues).map(([name, queue]) => [name, queue.deadLetterQueue])),
+        reportAggregation: reports.failures,
+      },
+      extraAlarms: [...Object.values(tracking.queues).map((queue) => queue.deadLetterAlarm), reports.failureAlarm],
       alarmEmail: props.alarmEmail,
     });
     const edge = new TrackingDistribution(this, 'Edge', {

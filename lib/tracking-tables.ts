@@ -11,12 +11,6 @@ export interface TrackingTablesProps {
    * @default false
    */
   readonly retainData?: boolean;
-  /**
-   * Streams (new and old images) on the clicks and conversions tables, for consumers such as
-   * the analytics export.
-   * @default false
-   */
-  readonly streams?: boolean;
 }
 
 /** Access a function needs to one table, as DynamoDB actions. */
@@ -42,7 +36,8 @@ export class TrackingTables extends Construct {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: retain },
         deletionProtection: retain,
         removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-        stream: props.streams && (name === 'clicks' || name === 'conversions') ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+        // Report aggregation (and the optional analytics export) read the changes of these two.
+        stream: name === 'clicks' || name === 'conversions' ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
       });
     }
     this.tables = tables;

@@ -11,6 +11,7 @@ import { TABLES } from '../lambda/store/tables';
 import { createTables, startDynalite } from './dynamodb';
 import { createGateway } from './gateway';
 import { LocalSqs, QueueWorker } from './sqs';
+import { LocalStreams, StreamConsumer } from './streams';
 
 export interface LocalTrackerOptions {
   /** @default 0 (any free port) */
@@ -35,14 +36,18 @@ export interface LocalTracker {
   readonly tableNames: Readonly<Record<keyof typeof TABLES, string>>;
   /** The local SQS: drain it to wait for buffered clicks and pending postbacks. */
   readonly queues: LocalSqs;
+  /** The local DynamoDB Streams feeding the report aggregator. */
+  readonly streams: LocalStreams;
+  /** Waits until queues and streams have nothing left to do (each can feed the other). */
+  settle(): Promise<void>;
   readonly managementToken: string;
   close(): Promise<void>;
 }
 
 /**
  * The tracker on this machine: dynalite in process, the stack's tables, a local API Gateway
- * serving the stack's routes and a local SQS feeding the stack's queue workers, all with the
- * Lambda handler modules themselves.
+ * serving the stack's routes, a local SQS feeding the stack's queue workers and local streams
+ * feeding the report aggregator, all with the Lambda handler modules themselves.
  *
  * Handlers configure themselves from the environment at import, as in Lambda, so this sets the
  * environment first and imports them after; one tracker per process.
@@ -79,6 +84,18 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
     const module = (await import(join(__dirname, '..', 'lambda', queue.entry))) as { handler: QueueWorker };
     queues.addQueue(name, queue, module.handler);
   }
+  const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const aggregator = (await import(join(__dirname, '..', 'lambda', 'handlers', 'aggregator'))) as { handler: StreamConsumer };
+  const handlerClient = (await import(join(__dirname, '..', 'lambda', 'store', 'dynamo-store'))) as { documentClient: DynamoDBDocumentClient };
+  const streams = LocalStreams.forTables(tableNames, documentClient, aggregator.handler);
+  streams.attach(handlerClient.documentClient);
+  streams.start();
+  const settle = async () => {
+    for (let round = 0; round < 3; round++) {
+      await queues.drain();
+      await streams.drain();
+    }
+  };
   const server: Server = createGateway(ROUTES, (route) => handlers.get(route.function)!);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -86,15 +103,17 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
   });
   const { address, port } = server.address() as AddressInfo;
 
-  const documentClient = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   return {
     url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`,
     store: new DynamoTrackerStore(documentClient, tableNames),
     documentClient,
     tableNames,
     queues,
+    streams,
+    settle,
     managementToken,
     close: async () => {
+      streams.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await queues.close();

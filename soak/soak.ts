@@ -16,6 +16,37 @@ export interface SoakOptions {
   readonly concurrency?: number;
 }
 
+/** Report totals: the same figures from the aggregated counters and from a recount of the raw items. */
+export interface Totals {
+  readonly visits: number;
+  readonly clicks: number;
+  readonly conversions: number;
+  readonly revenue: number;
+}
+
+const REVERSED = new Set(['rejected', 'chargeback']);
+
+/** Recounted from the click and conversion items themselves. */
+export async function rawTotals(tracker: LocalTracker): Promise<Totals> {
+  const clicks = await scanAll(tracker, tracker.tableNames.clicks);
+  const conversions = (await scanAll(tracker, tracker.tableNames.conversions)).filter((item) => !REVERSED.has(String(item.status)));
+  return {
+    visits: clicks.length,
+    clicks: clicks.filter((item) => item.clickedThroughAt).length,
+    conversions: conversions.length,
+    revenue: round(conversions.reduce((sum, item) => sum + Number(item.payout ?? 0), 0)),
+  };
+}
+
+/** Summed from the stream aggregator's counters. */
+export async function aggregatedTotals(tracker: LocalTracker): Promise<Totals> {
+  const items = await scanAll(tracker, tracker.tableNames.stats);
+  const sum = (name: string) => items.reduce((total, item) => total + Number(item[name] ?? 0), 0);
+  return { visits: sum('visits'), clicks: sum('clicks'), conversions: sum('conversions'), revenue: round(sum('revenue')) };
+}
+
+const round = (value: number) => Math.round(value * 1e6) / 1e6;
+
 export interface SoakReport {
   readonly clicks: number;
   readonly redirected: number;
@@ -27,6 +58,8 @@ export interface SoakReport {
   readonly conversionsCounted: number;
   readonly lost: number;
   readonly doubleCounted: number;
+  readonly raw: Totals;
+  readonly aggregated: Totals;
 }
 
 const MAX_NETWORK_TRIES = 8;
@@ -114,7 +147,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       await Promise.all(Array.from({ length: 1 + (firedTogether.get(url) ?? 0) }, () => send(url)));
     });
     await pool(laterRepeats, concurrency, send);
-    await tracker.queues.drain(120_000);
+    await tracker.settle();
 
     const counted = await scanAll(tracker, tracker.tableNames.conversions);
     const perConversion = new Map<string, number>();
@@ -122,6 +155,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       const key = `${item.clickId}|${item.txid}`;
       perConversion.set(key, (perConversion.get(key) ?? 0) + 1);
     }
+    const [raw, aggregated] = [await rawTotals(tracker), await aggregatedTotals(tracker)];
     const expectedKeys = new Set(clickIds.slice(0, uniqueCount).map((cid, i) => `${cid}|tx-${i}`));
     return {
       clicks: options.clicks,
@@ -137,6 +171,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       doubleCounted:
         [...perConversion.values()].reduce((sum, n) => sum + n - 1, 0) +
         [...perConversion.keys()].filter((key) => !expectedKeys.has(key)).length,
+      raw,
+      aggregated,
     };
   } finally {
     await tracker.close();

@@ -5,6 +5,13 @@ export interface ChangeRecord {
   readonly table: 'clicks' | 'conversions';
   readonly oldImage?: Readonly<Record<string, unknown>>;
   readonly newImage?: Readonly<Record<string, unknown>>;
+  /** The stream sequence number, zero-padded so that text order is number order. */
+  readonly sequence?: string;
+}
+
+/** Stream sequence numbers are decimal strings of up to 40 digits. */
+export function paddedSequence(sequenceNumber: string): string {
+  return sequenceNumber.padStart(40, '0');
 }
 
 /** The dimensions reports group by; hour is UTC (`2026-11-24T19`), so any whole-hour time zone can regroup it. */
@@ -27,6 +34,23 @@ export type Counters = Record<string, number>;
 export interface Aggregate {
   readonly key: CounterKey;
   readonly counters: Counters;
+}
+
+/** A key's share of a batch, record by record, so a retry can skip what it applied already. */
+export interface KeyContributions {
+  readonly key: CounterKey;
+  readonly contributions: { readonly sequence: string; readonly counters: Counters }[];
+}
+
+/** Adds the counters of the contributions after `watermark` (all without one); undefined when there are none. */
+export function sumAfter(contributions: KeyContributions['contributions'], watermark?: string): { counters: Counters; sequence: string } | undefined {
+  const fresh = watermark === undefined ? contributions : contributions.filter((contribution) => contribution.sequence > watermark);
+  if (fresh.length === 0) return undefined;
+  const counters: Counters = {};
+  for (const contribution of fresh) {
+    for (const [name, value] of Object.entries(contribution.counters)) counters[name] = (counters[name] ?? 0) + value;
+  }
+  return { counters, sequence: fresh[fresh.length - 1].sequence };
 }
 
 type Item = Readonly<Record<string, unknown>>;
@@ -64,35 +88,45 @@ function difference(after: Counters, before: Counters): Counters {
 }
 
 /**
- * Folds a batch of changes into one aggregate per key, so each key is written once per batch
- * however many clicks it holds. Conversions count by the difference between their old and new
- * version, so a status change (lead → sale → chargeback) moves revenue without counting it twice.
+ * What each change adds to which key, grouped by key. Conversions count by the difference
+ * between their old and new version, so a status change (lead → sale → chargeback) moves
+ * revenue without counting it twice.
  */
-export function foldChanges(records: readonly ChangeRecord[]): Aggregate[] {
-  const aggregates = new Map<string, Aggregate>();
-  const add = (key: CounterKey, counters: Counters) => {
-    const entries = Object.entries(counters).filter(([, value]) => value !== 0);
-    if (entries.length === 0 || !key.campaignId || !key.hour) return;
-    const encoded = encodeKey(key);
-    const aggregate = aggregates.get(encoded) ?? { key, counters: {} };
-    for (const [name, value] of entries) aggregate.counters[name] = (aggregate.counters[name] ?? 0) + value;
-    aggregates.set(encoded, aggregate);
-  };
-
-  for (const { table, oldImage, newImage } of records) {
-    if (!newImage) continue; // TTL expiry and deletions do not change what happened
-    if (table === 'clicks') {
-      const at = hourOf(newImage.clickedAt);
-      if (!oldImage) add(keyOf(newImage, at), { visits: 1, cost: Number(newImage.cost ?? 0) });
-      if (newImage.clickedThroughAt && !oldImage?.clickedThroughAt) add(keyOf(newImage, at), { clicks: 1 });
-      continue;
+export function contributionsByKey(records: readonly ChangeRecord[]): KeyContributions[] {
+  const byKey = new Map<string, KeyContributions>();
+  for (const record of records) {
+    const sequence = record.sequence ?? '';
+    for (const { key, counters } of changeCounters(record)) {
+      const entries = Object.entries(counters).filter(([, value]) => value !== 0);
+      if (entries.length === 0 || !key.campaignId || !key.hour) continue;
+      const encoded = encodeKey(key);
+      const group = byKey.get(encoded) ?? { key, contributions: [] };
+      group.contributions.push({ sequence, counters: Object.fromEntries(entries) });
+      byKey.set(encoded, group);
     }
-    const delta = difference(conversionContribution(newImage), conversionContribution(oldImage));
-    add(keyOf(newImage, hourOf(newImage.clickedAt)), delta);
-    add(
-      keyOf(newImage, hourOf(newImage.convertedAt)),
-      Object.fromEntries(Object.entries(delta).map(([name, value]) => [`${name}@postback`, value])),
-    );
   }
-  return [...aggregates.values()];
+  return [...byKey.values()];
+}
+
+function changeCounters({ table, oldImage, newImage }: ChangeRecord): Aggregate[] {
+  if (!newImage) return []; // TTL expiry and deletions do not change what happened
+  if (table === 'clicks') {
+    // A lander visit counts under no offer (it has none yet), its click-through under the offer.
+    const counters: Counters = oldImage ? {} : { visits: 1, cost: Number(newImage.cost ?? 0) };
+    if (newImage.clickedThroughAt && !oldImage?.clickedThroughAt) counters.clicks = 1;
+    return [{ key: keyOf(newImage, hourOf(newImage.clickedAt)), counters }];
+  }
+  const delta = difference(conversionContribution(newImage), conversionContribution(oldImage));
+  return [
+    { key: keyOf(newImage, hourOf(newImage.clickedAt)), counters: delta },
+    {
+      key: keyOf(newImage, hourOf(newImage.convertedAt)),
+      counters: Object.fromEntries(Object.entries(delta).map(([name, value]) => [`${name}@postback`, value])),
+    },
+  ];
+}
+
+/** One aggregate per key: each key is written once per batch however many changes it holds. */
+export function foldChanges(records: readonly ChangeRecord[]): Aggregate[] {
+  return contributionsByKey(records).map(({ key, contributions }) => ({ key, counters: sumAfter(contributions)!.counters }));
 }

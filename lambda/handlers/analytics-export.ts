@@ -1,10 +1,9 @@
 import { FirehoseClient, PutRecordBatchCommand, _Record } from '@aws-sdk/client-firehose';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue as StreamAttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { clickRow, conversionRow } from '../domain/analytics';
 import { requireEnv } from '../env';
 import { logger } from '../handler';
+import { streamImage } from '../store/stream-images';
 import { TABLES } from '../store/tables';
 
 const firehose = new FirehoseClient({});
@@ -31,10 +30,9 @@ async function put(stream: string, records: _Record[]): Promise<void> {
 export async function handler(event: DynamoDBStreamEvent): Promise<void> {
   const rows = new Map<string, _Record[]>();
   for (const record of event.Records) {
-    const image = record.dynamodb?.NewImage;
+    const item = streamImage(record.dynamodb?.NewImage);
     const target = targets.find(({ table }) => record.eventSourceARN?.includes(`:table/${table}/stream/`));
-    if (!image || !target) continue;
-    const item = unmarshall(image as Record<string, AttributeValue | StreamAttributeValue> as Record<string, AttributeValue>);
+    if (!item || !target) continue;
     const list = rows.get(target.stream) ?? [];
     list.push({ Data: Buffer.from(`${JSON.stringify(target.toRow(item))}\n`) });
     rows.set(target.stream, list);

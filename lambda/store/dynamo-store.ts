@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { KeyContributions, encodeKey, sumAfter } from '../domain/aggregation';
 import { CampaignBundle, campaignReferences } from '../domain/config';
 import { Conversion, SourcePostbackOutcome, StatusChange } from '../domain/postback';
 import { Click } from '../domain/visit';
@@ -174,6 +175,49 @@ export class DynamoTrackerStore implements TrackerStore {
         ExpressionAttributeValues: { ':outcome': outcome },
       }),
     );
+  }
+
+  async addCounters(group: KeyContributions, shard: string): Promise<void> {
+    const { key } = group;
+    const Key = { pk: `${key.campaignId}#${key.hour.slice(0, 10)}`, sk: `${key.hour}|${encodeKey(key)}` };
+    const watermark = `w:${shard}`;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.stats, Key, ConsistentRead: true }));
+      const applied = Item?.[watermark] as string | undefined;
+      const fresh = sumAfter(group.contributions, applied ?? '');
+      if (!fresh) return;
+      const counters = Object.entries(fresh.counters);
+      const names: Record<string, string> = { '#w': watermark };
+      const values: Record<string, unknown> = { ':w': fresh.sequence };
+      counters.forEach(([name, value], i) => {
+        names[`#c${i}`] = name;
+        values[`:c${i}`] = value;
+      });
+      const dimensions = Object.entries(key);
+      dimensions.forEach(([name, value], i) => {
+        names[`#d${i}`] = name;
+        values[`:d${i}`] = value;
+      });
+      if (applied !== undefined) values[':applied'] = applied;
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tables.stats,
+            Key,
+            UpdateExpression:
+              `SET #w = :w, ${dimensions.map((_, i) => `#d${i} = :d${i}`).join(', ')} ` +
+              `ADD ${counters.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+            ConditionExpression: applied === undefined ? 'attribute_not_exists(#w)' : '#w = :applied',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new Error(`counters ${Key.pk} ${Key.sk} kept changing under shard ${shard}`);
   }
 
   async recordPostbackError(error: PostbackError): Promise<void> {

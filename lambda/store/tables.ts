@@ -18,6 +18,11 @@ export const TABLES = {
   conversions: { partitionKey: 'clickId', sortKey: 'conversionKey', environmentVariable: 'CONVERSIONS_TABLE' },
   /** Campaigns, offers and traffic sources: partition by entity type, sort by id. */
   config: { partitionKey: 'entityType', sortKey: 'id', environmentVariable: 'CONFIG_TABLE' },
+  /**
+   * Report counters written by the stream aggregator: partition `<campaignId>#<UTC day>`, sort
+   * `<UTC hour>|<dimensions>`; one item per hour and combination of dimensions.
+   */
+  stats: { partitionKey: 'pk', sortKey: 'sk', environmentVariable: 'STATS_TABLE' },
   /** Postbacks that were not counted, and why; partitioned by UTC day, expiring. */
   postbackErrors: {
     partitionKey: 'day',

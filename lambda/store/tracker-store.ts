@@ -1,5 +1,6 @@
 import { AffiliateNetwork, Campaign, CampaignBundle, Lander, Offer, TrafficSource } from '../domain/config';
 import { Conversion, RefusalReason, SourcePostbackOutcome, StatusChange } from '../domain/postback';
+import { KeyContributions } from '../domain/aggregation';
 import { Click } from '../domain/visit';
 
 export type ConfigEntity =
@@ -44,4 +45,9 @@ export interface TrackerStore {
   changeConversionStatus(existing: Conversion, change: StatusChange): Promise<boolean>;
   recordSourcePostback(clickId: string, conversionKey: string, outcome: SourcePostbackOutcome): Promise<void>;
   recordPostbackError(error: PostbackError): Promise<void>;
+  /**
+   * Adds a key's contributions to its counters, except those at or before the key's watermark for
+   * this stream shard: a replayed stream batch changes nothing twice.
+   */
+  addCounters(group: KeyContributions, shard: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { foldChanges } from '../../lambda/domain/aggregation';
+import { contributionsByKey, foldChanges, paddedSequence, sumAfter } from '../../lambda/domain/aggregation';
 
 const click = (id: string, extra: Record<string, unknown> = {}) => ({
   clickId: id,
@@ -72,5 +72,20 @@ describe('foldChanges', () => {
   it('ignores deletions (TTL) and changes that change nothing counted', () => {
     const sent = conversion();
     expect(foldChanges([{ table: 'clicks', oldImage: click('c1') }, { table: 'conversions', oldImage: sent, newImage: { ...sent, sourcePostback: { status: 'sent' } } }])).toEqual([]);
+  });
+});
+
+describe('contributionsByKey and sumAfter', () => {
+  it('skip what a key already applied, so a replayed batch (or a longer one) counts each change once', () => {
+    const records = ['01', '02', '03'].map((sequence, i) => ({ table: 'clicks' as const, newImage: click(`c${i}`), sequence }));
+    const [group] = contributionsByKey(records);
+    expect(sumAfter(group.contributions)).toEqual({ counters: { visits: 3 }, sequence: '03' });
+    expect(sumAfter(group.contributions, '02')).toEqual({ counters: { visits: 1 }, sequence: '03' });
+    expect(sumAfter(group.contributions, '03')).toBeUndefined();
+  });
+
+  it('pads sequence numbers so that text order is number order', () => {
+    expect(paddedSequence('99') < paddedSequence('100')).toBe(true);
+    expect(paddedSequence('111100000000001234567890')).toHaveLength(40);
   });
 });

@@ -13,6 +13,8 @@ describe('soak (smoke)', () => {
       conversionsCounted: 210,
       lost: 0,
       doubleCounted: 0,
+      raw: { visits: 300, clicks: 300, conversions: 210, revenue: 315 },
     });
+    expect(report.aggregated).toEqual(report.raw);
   });
 });

@@ -21,7 +21,7 @@ describe('function bundles', () => {
     const bundles = Object.values(template.Resources)
       .filter((resource) => resource.Type === 'AWS::Lambda::Function')
       .map((fn) => join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`));
-    expect(bundles).toHaveLength(7);
+    expect(bundles).toHaveLength(8);
 
     const environment = {
       ...process.env,

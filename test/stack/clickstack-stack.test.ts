@@ -22,6 +22,21 @@ describe('ClickstackStack', () => {
   function findTable(prefix: string): string {
     return Object.keys(dev.findResources('AWS::DynamoDB::Table')).find((id) => id.startsWith(`Tables${prefix}`))!;
   }
+  function dynamoStatements(functionId: string) {
+    const roleId = dev.findResources('AWS::Lambda::Function')[functionId].Properties.Role['Fn::GetAtt'][0];
+    const policies = Object.values(dev.findResources('AWS::IAM::Policy')).filter((policy) =>
+      policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
+    );
+    const roles = dev.findResources('AWS::IAM::Role');
+    expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+    return policies
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => String(statement.Action).startsWith('dynamodb:'))
+      .map((statement) => {
+        const resource = Array.isArray(statement.Resource) ? statement.Resource[0] : statement.Resource;
+        return [statement.Action, resource?.['Fn::GetAtt']?.[0] ?? resource];
+      });
+  }
   const functionId = (prefix: string) =>
     Object.keys(dev.findResources('AWS::Lambda::Function')).find((id) => id.startsWith(`Tracking${prefix}`))!;
   const queueId = (prefix: string) =>
@@ -57,7 +72,7 @@ describe('ClickstackStack', () => {
 
     it('are disposable in dev', () => {
       const tables = dev.findResources('AWS::DynamoDB::Table');
-      expect(Object.keys(tables)).toHaveLength(4);
+      expect(Object.keys(tables)).toHaveLength(5);
       for (const table of Object.values(tables)) {
         expect(table.DeletionPolicy).toBe('Delete');
         expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
@@ -66,7 +81,7 @@ describe('ClickstackStack', () => {
 
     it('are retained, recoverable and deletion-protected in prod', () => {
       const tables = prod.findResources('AWS::DynamoDB::Table');
-      expect(Object.keys(tables)).toHaveLength(4);
+      expect(Object.keys(tables)).toHaveLength(5);
       for (const table of Object.values(tables)) {
         expect(table.DeletionPolicy).toBe('Retain');
         expect(table.UpdateReplacePolicy).toBe('Retain');
@@ -120,32 +135,22 @@ describe('ClickstackStack', () => {
 
   it('runs the functions on the newest Node runtime, arm64, with source maps and the click window', () => {
     const functions = Object.values(prod.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        Environment: { Variables: expect.objectContaining({ CLICK_TTL_DAYS: '45', NODE_OPTIONS: '--enable-source-maps' }) },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
         LoggingConfig: { LogGroup: expect.anything() },
       });
     }
+    const click = prod.findResources('AWS::Lambda::Function')[functionId('ClickFunction')];
+    expect(click.Properties.Environment.Variables.CLICK_TTL_DAYS).toBe('45');
     const retentions = Object.values(prod.findResources('AWS::Logs::LogGroup')).map((group) => group.Properties.RetentionInDays);
-    expect(retentions).toEqual(Array(8).fill(180));
+    expect(retentions).toEqual(Array(9).fill(180));
   });
 
   describe('least privilege', () => {
-    function dynamoStatements(functionId: string) {
-      const roleId = dev.findResources('AWS::Lambda::Function')[functionId].Properties.Role['Fn::GetAtt'][0];
-      const policies = Object.values(dev.findResources('AWS::IAM::Policy')).filter((policy) =>
-        policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId),
-      );
-      const roles = dev.findResources('AWS::IAM::Role');
-      expect(roles[roleId].Properties.ManagedPolicyArns).toBeUndefined();
-      return policies
-        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
-        .filter((statement) => String(statement.Action).startsWith('dynamodb:'))
-        .map((statement) => [statement.Action, statement.Resource[0]['Fn::GetAtt'][0]]);
-    }
     function sqsStatements(fnId: string) {
       const roleId = dev.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
       return Object.values(dev.findResources('AWS::IAM::Policy'))
@@ -201,6 +206,35 @@ describe('ClickstackStack', () => {
     });
   });
 
+  describe('report aggregation', () => {
+    it('streams clicks and conversions into an aggregator, one tumbling-window batch at a time, retried whole', () => {
+      const streamed = Object.entries(dev.findResources('AWS::DynamoDB::Table'))
+        .filter(([, table]) => table.Properties.StreamSpecification?.StreamViewType === 'NEW_AND_OLD_IMAGES')
+        .map(([id]) => id);
+      expect(streamed.sort()).toEqual([findTable('Clicks'), findTable('Conversions')].sort());
+      const aggregatorId = Object.keys(dev.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('ReportsAggregator'))!;
+      for (const table of streamed) {
+        dev.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: aggregatorId },
+          EventSourceArn: { 'Fn::GetAtt': [table, 'StreamArn'] },
+          BatchSize: 1000,
+          MaximumBatchingWindowInSeconds: 10,
+          TumblingWindowInSeconds: 60,
+          BisectBatchOnFunctionError: false,
+          StartingPosition: 'TRIM_HORIZON',
+          DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+        });
+      }
+    });
+
+    it('lets the aggregator read and update the counters, nothing else in DynamoDB but its streams', () => {
+      const aggregatorId = Object.keys(dev.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('ReportsAggregator'))!;
+      expect(dynamoStatements(aggregatorId).filter(([actions]: unknown[]) => !JSON.stringify(actions).includes('Stream'))).toEqual([
+        [['dynamodb:GetItem', 'dynamodb:UpdateItem'], findTable('Stats')],
+      ]);
+    });
+  });
+
   describe('work queues', () => {
     it.each([
       ['ClickBuffer', 30, 20],
@@ -225,7 +259,9 @@ describe('ClickstackStack', () => {
     });
 
     it('alarms as soon as a message lands in a dead-letter queue', () => {
-      const alarms = Object.values(dev.findResources('AWS::CloudWatch::Alarm')).filter((alarm) => alarm.Properties.Namespace === 'AWS/SQS');
+      const alarms = Object.values(dev.findResources('AWS::CloudWatch::Alarm')).filter((alarm) =>
+        JSON.stringify(alarm.Properties.Dimensions ?? []).includes('DeadLetters'),
+      );
       expect(alarms).toHaveLength(3);
       for (const alarm of alarms) {
         expect(alarm.Properties).toMatchObject({

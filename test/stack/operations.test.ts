@@ -31,11 +31,11 @@ describe('observability', () => {
     const alarms = Object.values(plain.findResources('AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
     const byMetric = (name: string) => alarms.filter((alarm) => alarm.MetricName === name);
     expect(byMetric('5xx')).toHaveLength(1);
-    expect(byMetric('Errors')).toHaveLength(7);
-    expect(byMetric('Throttles')).toHaveLength(7);
-    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(3);
+    expect(byMetric('Errors')).toHaveLength(8);
+    expect(byMetric('Throttles')).toHaveLength(8);
+    expect(byMetric('ApproximateNumberOfMessagesVisible')).toHaveLength(4);
     const tableAlarms = alarms.filter((alarm) => JSON.stringify(alarm.Metrics ?? []).includes('WriteThrottleEvents'));
-    expect(tableAlarms).toHaveLength(4);
+    expect(tableAlarms).toHaveLength(5);
     expect(alarms.every((alarm) => alarm.AlarmActions === undefined)).toBe(true);
   });
 
@@ -104,7 +104,8 @@ describe('analytics', () => {
         TableInput: Match.objectLike({ Name: name, PartitionKeys: [{ Name: 'dt', Type: 'string' }], Parameters: Match.objectLike({ 'projection.enabled': 'true' }) }),
       });
     }
-    expect(count(everything, 'AWS::Lambda::EventSourceMapping')).toBe(3 + 2);
+    // 3 work queues, 2 streams into the report aggregator, 2 into the exporter.
+    expect(count(everything, 'AWS::Lambda::EventSourceMapping')).toBe(3 + 2 + 2);
   });
 
   it('gives Athena a workgroup with a results bucket and the saved queries', () => {
@@ -117,7 +118,6 @@ describe('analytics', () => {
 
   it('is absent unless asked for', () => {
     for (const type of ['AWS::KinesisFirehose::DeliveryStream', 'AWS::Glue::Database', 'AWS::Athena::WorkGroup', 'AWS::S3::Bucket']) expect(count(plain, type)).toBe(0);
-    for (const table of Object.values(plain.findResources('AWS::DynamoDB::Table'))) expect(table.Properties.StreamSpecification).toBeUndefined();
   });
 });
 
@@ -133,6 +133,7 @@ describe('stages', () => {
       'TablesConfig8DAB628F',
       'TablesConversions790F4011',
       'TablesPostbackErrors89F18D5D',
+      'TablesStats3C6E56A7',
     ]);
     expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret')).sort()).toEqual(['ManagementTokenHash9159F1B8', 'OriginSecret5DDC59F1'].sort());
     expect(Object.keys(everything.findResources('AWS::S3::Bucket')).sort()).toEqual(['AnalyticsData0C3ED55A', 'AnalyticsQueryResults11B30085'].sort());

@@ -1,0 +1,68 @@
+import { validateCampaign, validateLander, validateNetwork, validateOffer } from '../../lambda/domain/config';
+import type { LocalTracker } from '../../local/runtime';
+import { aggregatedTotals, rawTotals } from '../../soak/soak';
+import { scanTable, startTestTracker } from '../support/tracker';
+
+let tracker: LocalTracker;
+
+beforeAll(async () => {
+  tracker = await startTestTracker();
+  const put = tracker.store.putConfig.bind(tracker.store);
+  await put({
+    entityType: 'network',
+    value: validateNetwork({
+      id: 'net',
+      name: 'Net',
+      eventTypes: { lead: { name: 'Lead', status: 'pending' }, sale: { name: 'Sale', status: 'approved' }, chargeback: { name: 'Chargeback', status: 'chargeback' } },
+    }),
+  });
+  await put({ entityType: 'offer', value: validateOffer({ id: 'o1', name: 'O1', url: 'https://o1.example/?c={clickid}', networkId: 'net', payout: 4 }) });
+  await put({ entityType: 'lander', value: validateLander({ id: 'l1', name: 'L1', url: 'https://l1.example/?c={clickid}' }) });
+  await put({ entityType: 'campaign', value: validateCampaign({ id: 'lander-camp', name: 'Lander', defaultPath: { landers: [{ id: 'l1' }], offers: [{ id: 'o1' }] } }) });
+});
+afterAll(() => tracker.close());
+
+async function visit(campaign: string, country: string): Promise<string> {
+  const response = await fetch(`${tracker.url}/c/${campaign}?cost=0.01`, { redirect: 'manual', headers: { 'cloudfront-viewer-country': country } });
+  const location = new URL(response.headers.get('location')!);
+  return location.searchParams.get('sub1') ?? location.searchParams.get('c')!;
+}
+
+const postback = (query: string) => fetch(`${tracker.url}/postback?${query}`).then((response) => response.json());
+
+describe('report counters', () => {
+  it('equal a recount of the raw clicks and conversions after a scripted run', async () => {
+    const direct = await Promise.all(Array.from({ length: 30 }, (_, i) => visit('demo', i % 3 ? 'US' : 'DE')));
+    const landed = await Promise.all(Array.from({ length: 20 }, () => visit('lander-camp', 'BR')));
+    for (const cid of landed.slice(0, 12)) await fetch(`${tracker.url}/click?cid=${cid}`, { redirect: 'manual' });
+
+    for (const [i, cid] of direct.slice(0, 10).entries()) {
+      await postback(`cid=${cid}&txid=t${i}&payout=2.5`);
+      await postback(`cid=${cid}&txid=t${i}&payout=2.5`); // duplicate
+    }
+    await postback(`cid=${direct[0]}&txid=upsell&payout=1`);
+    for (const cid of landed.slice(0, 4)) {
+      await postback(`cid=${cid}&txid=order&et=lead&payout=1`);
+      await postback(`cid=${cid}&txid=order&et=sale&payout=20`);
+    }
+    await postback(`cid=${landed[0]}&txid=order&et=chargeback`);
+    await tracker.settle();
+
+    const raw = await rawTotals(tracker);
+    expect(raw).toEqual({ visits: 50, clicks: 42, conversions: 14, revenue: 86 });
+    expect(await aggregatedTotals(tracker)).toEqual(raw);
+
+    const stats = await scanTable(tracker, 'stats');
+    const byCountry = (country: string) => stats.filter((item) => item.country === country).reduce((sum, item) => sum + Number(item.visits ?? 0), 0);
+    expect([byCountry('US'), byCountry('DE'), byCountry('BR')]).toEqual([20, 10, 20]);
+    const landerCampaign = stats.filter((item) => item.campaignId === 'lander-camp');
+    const sum = (name: string) => landerCampaign.reduce((total, item) => total + Number(item[name] ?? 0), 0);
+    expect({ visits: sum('visits'), clicks: sum('clicks'), sales: sum('type:Sale'), leads: sum('type:Lead'), revenue: sum('revenue') }).toEqual({
+      visits: 20,
+      clicks: 12,
+      sales: 3,
+      leads: 0,
+      revenue: 60,
+    });
+  });
+});
