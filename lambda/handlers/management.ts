@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '../domain/config';
 import { COLLECTIONS, ConfigService, Conflict, NotFound } from '../domain/config-service';
+import { buildReport, parseReportQuery, toCsv, utcDaysFor } from '../domain/reports';
 import { secretsEqual } from '../domain/secrets';
 import { TtlCache } from '../domain/ttl-cache';
 import { httpHandler } from '../handler';
-import { HttpResponse, bodyText, error, headersOf, json } from '../http';
+import { HttpResponse, bodyText, error, headersOf, json, queryOf } from '../http';
 import { trackerStore } from '../wiring';
 
 const service = new ConfigService(trackerStore());
@@ -30,6 +31,24 @@ async function authorize(authorization: string | undefined): Promise<HttpRespons
   return secretsEqual(hash, expected.toLowerCase()) ? undefined : error(403, 'the management token is not valid');
 }
 
+/** `GET /api/reports?from=&to=&tz=&groupBy=&campaign=…&conversionTime=&format=csv` */
+async function report(params: Record<string, string | undefined>): Promise<HttpResponse> {
+  let query;
+  try {
+    query = parseReportQuery(params);
+  } catch (caught) {
+    if (caught instanceof ConfigError) return error(400, caught.message);
+    throw caught;
+  }
+  const campaignIds = query.filters.campaign ?? (await service.list('campaign')).map((campaign) => campaign.id);
+  const rows = buildReport(query, await trackerStore().queryStats(campaignIds, utcDaysFor(query)));
+  if (params.format === 'csv') {
+    return { statusCode: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store' }, body: toCsv(query, rows) };
+  }
+  if (params.format !== undefined && params.format !== 'json') return error(400, "format must be 'json' or 'csv'");
+  return json(200, { query, rows });
+}
+
 function parseBody(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -42,11 +61,13 @@ function parseBody(text: string): unknown {
  * `/api/{collection}[/{id}]` for campaigns, offers, landers, traffic-sources and networks:
  * GET lists or reads, POST creates, PUT creates or replaces, DELETE removes what nothing uses.
  * `GET /api/campaigns/{id}/urls`: the URLs to give the traffic source, landers and networks.
+ * `GET /api/reports`: visits, clicks, conversions, revenue, cost and their ratios, grouped.
  */
 export const handler = httpHandler(async (event) => {
   const refused = await authorize(headersOf(event).authorization);
   if (refused) return refused;
   const [collection, id, extra, ...rest] = (event.pathParameters?.proxy ?? '').split('/');
+  if (collection === 'reports' && id === undefined && event.requestContext.http.method === 'GET') return report(queryOf(event));
   const entityType = COLLECTIONS[collection];
   const method = event.requestContext.http.method;
   if (!entityType || rest.length > 0) return error(404, `no such resource; collections are ${Object.keys(COLLECTIONS).join(', ')}`);

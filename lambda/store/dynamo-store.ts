@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KeyContributions, encodeKey, sumAfter } from '../domain/aggregation';
 import { CampaignBundle, campaignReferences } from '../domain/config';
+import { StatsItem } from '../domain/reports';
 import { Conversion, SourcePostbackOutcome, StatusChange } from '../domain/postback';
 import { Click } from '../domain/visit';
 import { requireEnv } from '../env';
@@ -218,6 +219,30 @@ export class DynamoTrackerStore implements TrackerStore {
       }
     }
     throw new Error(`counters ${Key.pk} ${Key.sk} kept changing under shard ${shard}`);
+  }
+
+  async queryStats(campaignIds: readonly string[], utcDays: readonly string[]): Promise<StatsItem[]> {
+    const partitions = campaignIds.flatMap((campaignId) => utcDays.map((day) => `${campaignId}#${day}`));
+    const pages = await Promise.all(
+      partitions.map(async (pk) => {
+        const items: StatsItem[] = [];
+        let startKey: QueryCommandOutput['LastEvaluatedKey'];
+        do {
+          const page = await this.client.send(
+            new QueryCommand({
+              TableName: this.tables.stats,
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          items.push(...((page.Items ?? []) as StatsItem[]));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return items;
+      }),
+    );
+    return pages.flat();
   }
 
   async recordPostbackError(error: PostbackError): Promise<void> {

@@ -1,6 +1,7 @@
 import { AffiliateNetwork, Campaign, CampaignBundle, Lander, Offer, TrafficSource } from '../domain/config';
 import { Conversion, RefusalReason, SourcePostbackOutcome, StatusChange } from '../domain/postback';
 import { KeyContributions } from '../domain/aggregation';
+import { StatsItem } from '../domain/reports';
 import { Click } from '../domain/visit';
 
 export type ConfigEntity =
@@ -50,4 +51,6 @@ export interface TrackerStore {
    * this stream shard: a replayed stream batch changes nothing twice.
    */
   addCounters(group: KeyContributions, shard: string): Promise<void>;
+  /** The counter items of these campaigns on these UTC days. */
+  queryStats(campaignIds: readonly string[], utcDays: readonly string[]): Promise<StatsItem[]>;
 }

@@ -65,4 +65,28 @@ describe('report counters', () => {
       revenue: 60,
     });
   });
+
+  it('come out of GET /api/reports as the same figures, as JSON and CSV', async () => {
+    // A day either side: the run may straddle midnight UTC.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const range = `from=${day(-1)}&to=${day(1)}`;
+    const auth = { authorization: `Bearer ${tracker.managementToken}` };
+    const response = await fetch(`${tracker.url}/api/reports?${range}&groupBy=campaign`, { headers: auth });
+    expect(response.status).toBe(200);
+    const { rows } = (await response.json()) as { rows: Record<string, unknown>[] };
+    const raw = await rawTotals(tracker);
+    const total = (name: string) => rows.reduce((sum, row) => sum + Number(row[name]), 0);
+    expect({ visits: total('visits'), clicks: total('clicks'), conversions: total('conversions'), revenue: total('revenue') }).toEqual(raw);
+    expect(rows.find((row) => row.campaign === 'lander-camp')).toMatchObject({ visits: 20, clicks: 12, conversions: 3, revenue: 60, ctr: 60, epc: 5, conversionsByType: { Sale: 3 } });
+
+    const csv = await fetch(`${tracker.url}/api/reports?${range}&groupBy=country&format=csv`, { headers: auth });
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toMatch(/^country,visits,clicks,conversions,revenue,cost,profit,roi,ctr,cr,epv,epc,cpv,ap/);
+    expect(lines).toHaveLength(4);
+
+    const refused = await fetch(`${tracker.url}/api/reports?from=yesterday`, { headers: auth });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toContain('from');
+  });
 });

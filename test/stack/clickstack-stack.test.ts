@@ -190,6 +190,7 @@ describe('ClickstackStack', () => {
       );
       expect(dynamoStatements(functionId('ManagementFunction'))).toEqual([
         [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], findTable('Config')],
+        ['dynamodb:Query', findTable('Stats')],
       ]);
       const secretId = Object.keys(dev.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('ManagementTokenHash'));
       const management = dev.findResources('AWS::Lambda::Function')[functionId('ManagementFunction')];
