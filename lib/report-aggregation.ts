@@ -37,7 +37,7 @@ export class ReportAggregation extends Construct {
       description: 'Folds click and conversion stream records into report counters',
       timeout: Duration.seconds(60),
     });
-    props.tables.grant(this.aggregator, { stats: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] });
+    props.tables.grant(this.aggregator, { stats: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'] });
     this.failures = new Queue(this, 'Failures', { retentionPeriod: Duration.days(14), encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true });
     Validations.of(this.failures).acknowledge({
       id: 'AwsSolutions-SQS3',

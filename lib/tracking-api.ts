@@ -21,7 +21,12 @@ const ACCESS: Record<FunctionName | QueueName, TableAccess> = {
   click: { clicks: ['dynamodb:PutItem'], config: ['dynamodb:GetItem'] },
   clickThrough: { clicks: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], config: ['dynamodb:GetItem'] },
   postback: POSTBACK_ACCESS,
-  management: { config: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], stats: ['dynamodb:Query'] },
+  management: {
+    config: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    stats: ['dynamodb:GetItem', 'dynamodb:Query'],
+    conversions: ['dynamodb:Query'],
+    postbackErrors: ['dynamodb:Query'],
+  },
   clickBuffer: { clicks: ['dynamodb:PutItem'] },
   pendingPostbacks: POSTBACK_ACCESS,
   sourcePostbacks: { conversions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },

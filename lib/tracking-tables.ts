@@ -1,8 +1,8 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
-import { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLES, TableName } from '../lambda/store/tables';
+import { TABLES, TableName, TableSchema } from '../lambda/store/tables';
 
 export interface TrackingTablesProps {
   /**
@@ -27,11 +27,11 @@ export class TrackingTables extends Construct {
     super(scope, id);
     const retain = props.retainData ?? false;
     const tables = {} as Record<TableName, Table>;
-    for (const [name, schema] of Object.entries(TABLES) as [TableName, (typeof TABLES)[TableName]][]) {
+    for (const [name, schema] of Object.entries(TABLES) as [TableName, TableSchema][]) {
       tables[name] = new Table(this, name.charAt(0).toUpperCase() + name.slice(1), {
         partitionKey: { name: schema.partitionKey, type: AttributeType.STRING },
-        sortKey: 'sortKey' in schema ? { name: schema.sortKey, type: AttributeType.STRING } : undefined,
-        timeToLiveAttribute: 'timeToLiveAttribute' in schema ? schema.timeToLiveAttribute : undefined,
+        sortKey: schema.sortKey ? { name: schema.sortKey, type: AttributeType.STRING } : undefined,
+        timeToLiveAttribute: schema.timeToLiveAttribute,
         billingMode: BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: retain },
         deletionProtection: retain,
@@ -39,6 +39,13 @@ export class TrackingTables extends Construct {
         // Report aggregation (and the optional analytics export) read the changes of these two.
         stream: name === 'clicks' || name === 'conversions' ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
       });
+      for (const index of schema.indexes ?? []) {
+        tables[name].addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        });
+      }
     }
     this.tables = tables;
     if (!retain) {
@@ -56,10 +63,19 @@ export class TrackingTables extends Construct {
     );
   }
 
-  /** Grants exactly the listed actions on exactly the listed tables. */
+  /**
+   * Grants exactly the listed actions on exactly the listed tables; a Query also on the table's
+   * named indexes (CDK's own grant would add every index to every action).
+   */
   grant(grantee: IGrantable, access: TableAccess): void {
     for (const [name, actions] of Object.entries(access) as [TableName, string[]][]) {
-      this.tables[name].grant(grantee, ...actions);
+      const table = this.tables[name];
+      const indexes = actions.includes('dynamodb:Query') ? ((TABLES[name] as TableSchema).indexes ?? []) : [];
+      Grant.addToPrincipal({
+        grantee,
+        actions: [...actions],
+        resourceArns: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index.name}`)],
+      });
     }
   }
 }

@@ -1,7 +1,7 @@
 import { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { TABLES, TableName } from '../lambda/store/tables';
+import { TABLES, TableName, TableSchema } from '../lambda/store/tables';
 
 export interface LocalDynamoDb {
   readonly endpoint: string;
@@ -28,15 +28,22 @@ export async function startDynalite(dataDir?: string): Promise<LocalDynamoDb> {
 /** Creates the tracker's tables from the same definitions the stack deploys; existing ones are kept. */
 export async function createTables(client: DynamoDBClient): Promise<Record<TableName, string>> {
   const names = {} as Record<TableName, string>;
-  for (const [table, schema] of Object.entries(TABLES) as [TableName, (typeof TABLES)[TableName]][]) {
-    const keys = 'sortKey' in schema ? [schema.partitionKey, schema.sortKey] : [schema.partitionKey];
+  for (const [table, schema] of Object.entries(TABLES) as [TableName, TableSchema][]) {
+    const keySchema = (keys: string[]) => keys.map((name, i) => ({ AttributeName: name, KeyType: i === 0 ? ('HASH' as const) : ('RANGE' as const) }));
+    const keys = schema.sortKey ? [schema.partitionKey, schema.sortKey] : [schema.partitionKey];
+    const indexes = schema.indexes ?? [];
+    const attributes = new Set([...keys, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])]);
     try {
       await client.send(
         new CreateTableCommand({
           TableName: table,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: keys.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-          KeySchema: keys.map((name, i) => ({ AttributeName: name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+          AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+          KeySchema: keySchema(keys),
+          GlobalSecondaryIndexes:
+            indexes.length > 0
+              ? indexes.map((index) => ({ IndexName: index.name, KeySchema: keySchema([index.partitionKey, index.sortKey]), Projection: { ProjectionType: 'ALL' } }))
+              : undefined,
         }),
       );
     } catch (error) {

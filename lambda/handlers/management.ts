@@ -7,6 +7,8 @@ import { secretsEqual } from '../domain/secrets';
 import { TtlCache } from '../domain/ttl-cache';
 import { httpHandler } from '../handler';
 import { HttpResponse, bodyText, error, headersOf, json, queryOf } from '../http';
+import { BadCursor } from '../store/dynamo-store';
+import { Page } from '../store/tracker-store';
 import { trackerStore } from '../wiring';
 
 const service = new ConfigService(trackerStore());
@@ -49,6 +51,18 @@ async function report(params: Record<string, string | undefined>): Promise<HttpR
   return json(200, { query, rows });
 }
 
+/** A newest-first raw view: `limit` 1-100 (25), `cursor` from the previous page. */
+async function page(params: Record<string, string | undefined>, fetch: (limit: number, cursor?: string) => Promise<Page<unknown>>): Promise<HttpResponse> {
+  const limit = Number(params.limit ?? 25);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(400, 'limit must be a whole number from 1 to 100');
+  try {
+    return json(200, await fetch(limit, params.cursor));
+  } catch (caught) {
+    if (caught instanceof BadCursor) return error(400, 'cursor is not one this API gave out');
+    throw caught;
+  }
+}
+
 function parseBody(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -62,18 +76,28 @@ function parseBody(text: string): unknown {
  * GET lists or reads, POST creates, PUT creates or replaces, DELETE removes what nothing uses.
  * `GET /api/campaigns/{id}/urls`: the URLs to give the traffic source, landers and networks.
  * `GET /api/reports`: visits, clicks, conversions, revenue, cost and their ratios, grouped.
+ * `GET /api/campaigns/{id}/visits|conversions`, `GET /api/postback-errors?day=`: raw views, newest first.
  */
 export const handler = httpHandler(async (event) => {
   const refused = await authorize(headersOf(event).authorization);
   if (refused) return refused;
   const [collection, id, extra, ...rest] = (event.pathParameters?.proxy ?? '').split('/');
-  if (collection === 'reports' && id === undefined && event.requestContext.http.method === 'GET') return report(queryOf(event));
-  const entityType = COLLECTIONS[collection];
   const method = event.requestContext.http.method;
+  if (collection === 'reports' && id === undefined && method === 'GET') return report(queryOf(event));
+  if (collection === 'postback-errors' && id === undefined && method === 'GET') {
+    const params = queryOf(event);
+    const day = params.day ?? new Date().toISOString().slice(0, 10);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return error(400, 'day must be a UTC day, YYYY-MM-DD');
+    return page(params, (limit, cursor) => trackerStore().postbackErrors(day, limit, cursor));
+  }
+  const entityType = COLLECTIONS[collection];
   if (!entityType || rest.length > 0) return error(404, `no such resource; collections are ${Object.keys(COLLECTIONS).join(', ')}`);
   try {
     if (extra !== undefined) {
-      if (entityType !== 'campaign' || extra !== 'urls' || method !== 'GET') return error(404, 'no such resource');
+      if (entityType !== 'campaign' || method !== 'GET') return error(404, 'no such resource');
+      if (extra === 'visits') return page(queryOf(event), (limit, cursor) => trackerStore().recentVisits(id, limit, cursor));
+      if (extra === 'conversions') return page(queryOf(event), (limit, cursor) => trackerStore().latestConversions(id, limit, cursor));
+      if (extra !== 'urls') return error(404, 'no such resource; a campaign has urls, visits and conversions');
       const host = headersOf(event)['x-forwarded-host'] ?? headersOf(event).host;
       const scheme = headersOf(event)['x-forwarded-proto'] ?? (host?.startsWith('127.0.0.1') || host?.startsWith('localhost') ? 'http' : 'https');
       return json(200, await service.urls(id, `${scheme}://${host}`));

@@ -8,7 +8,7 @@ import { Conversion, SourcePostbackOutcome, StatusChange } from '../domain/postb
 import { Click } from '../domain/visit';
 import { requireEnv } from '../env';
 import { TABLES, TableName } from './tables';
-import { ConfigEntity, ConversionOutcome, EntityOf, EntityType, PostbackError, TrackerStore } from './tracker-store';
+import { ConfigEntity, ConversionOutcome, EntityOf, EntityType, Page, PostbackError, RECENT_VISITS, TrackerStore } from './tracker-store';
 
 export type TableNames = Readonly<Record<TableName, string>>;
 
@@ -245,6 +245,71 @@ export class DynamoTrackerStore implements TrackerStore {
     return pages.flat();
   }
 
+  async recordRecentVisits(campaignId: string, clicks: readonly Click[]): Promise<void> {
+    const Key = { pk: `${campaignId}#recent`, sk: 'visits' };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.stats, Key, ConsistentRead: true }));
+      const known = (Item?.latest as Click[] | undefined) ?? [];
+      const byId = new Map([...known, ...clicks].map((click) => [click.clickId, click]));
+      const visits = [...byId.values()].sort((a, b) => b.clickedAt.localeCompare(a.clickedAt) || b.clickId.localeCompare(a.clickId)).slice(0, RECENT_VISITS);
+      const version = Number(Item?.version ?? 0);
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tables.stats,
+            Item: { ...Key, latest: visits, version: version + 1 },
+            ConditionExpression: Item ? 'version = :version' : 'attribute_not_exists(pk)',
+            ExpressionAttributeValues: Item ? { ':version': version } : undefined,
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new Error(`the recent visits of ${campaignId} kept changing`);
+  }
+
+  async recentVisits(campaignId: string, limit: number, cursor?: string): Promise<Page<Click>> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.stats, Key: { pk: `${campaignId}#recent`, sk: 'visits' } }));
+    const visits = (Item?.latest as Click[] | undefined) ?? [];
+    const start = cursor ? Number(decodeCursor(cursor)) : 0;
+    if (!Number.isInteger(start) || start < 0) throw new BadCursor();
+    const end = start + limit;
+    return { items: visits.slice(start, end), cursor: end < visits.length ? encodeCursor(end) : undefined };
+  }
+
+  latestConversions(campaignId: string, limit: number, cursor?: string): Promise<Page<Conversion>> {
+    return this.newestFirst<Conversion>(
+      { TableName: this.tables.conversions, IndexName: 'byCampaign', KeyConditionExpression: 'campaignId = :key', ExpressionAttributeValues: { ':key': campaignId } },
+      limit,
+      cursor,
+    );
+  }
+
+  postbackErrors(day: string, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>> {
+    return this.newestFirst(
+      { TableName: this.tables.postbackErrors, KeyConditionExpression: '#day = :key', ExpressionAttributeNames: { '#day': 'day' }, ExpressionAttributeValues: { ':key': day } },
+      limit,
+      cursor,
+    );
+  }
+
+  private async newestFirst<T>(query: ConstructorParameters<typeof QueryCommand>[0], limit: number, cursor?: string): Promise<Page<T>> {
+    const startKey = cursor ? decodeCursor(cursor) : undefined;
+    if (startKey !== undefined && (typeof startKey !== 'object' || startKey === null)) throw new BadCursor();
+    let page: QueryCommandOutput;
+    try {
+      page = await this.client.send(
+        new QueryCommand({ ...query, ScanIndexForward: false, Limit: limit, ExclusiveStartKey: startKey as Record<string, unknown> | undefined }),
+      );
+    } catch (error) {
+      if (startKey && (error as Error).name === 'ValidationException') throw new BadCursor();
+      throw error;
+    }
+    return { items: (page.Items ?? []) as T[], cursor: page.LastEvaluatedKey ? encodeCursor(page.LastEvaluatedKey) : undefined };
+  }
+
   async recordPostbackError(error: PostbackError): Promise<void> {
     const at = error.at.toISOString();
     await this.client.send(
@@ -265,6 +330,22 @@ export class DynamoTrackerStore implements TrackerStore {
     );
   }
 }
+
+/** Opaque to callers: where the next page starts. */
+function encodeCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new BadCursor();
+  }
+}
+
+/** A cursor that is not one of ours. */
+export class BadCursor extends Error {}
 
 function withoutEntityType(item: Record<string, unknown>): unknown {
   const { entityType: _entityType, ...value } = item;

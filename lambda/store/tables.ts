@@ -9,18 +9,29 @@ export interface TableSchema {
   readonly timeToLiveAttribute?: string;
   /** Environment variable that carries the table name to the functions. */
   readonly environmentVariable: string;
+  /** Global secondary indexes, all attributes projected. */
+  readonly indexes?: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
 }
 
 export const TABLES = {
   /** One item per visit; TTL ends the attribution window. */
   clicks: { partitionKey: 'clickId', timeToLiveAttribute: 'expiresAt', environmentVariable: 'CLICKS_TABLE' },
-  /** One item per counted conversion; the sort key makes dedup a conditional put. */
-  conversions: { partitionKey: 'clickId', sortKey: 'conversionKey', environmentVariable: 'CONVERSIONS_TABLE' },
+  /**
+   * One item per counted conversion; the sort key makes dedup a conditional put. Indexed by
+   * campaign and time for the latest conversions (conversions are few next to clicks).
+   */
+  conversions: {
+    partitionKey: 'clickId',
+    sortKey: 'conversionKey',
+    environmentVariable: 'CONVERSIONS_TABLE',
+    indexes: [{ name: 'byCampaign', partitionKey: 'campaignId', sortKey: 'convertedAt' }],
+  },
   /** Campaigns, offers and traffic sources: partition by entity type, sort by id. */
   config: { partitionKey: 'entityType', sortKey: 'id', environmentVariable: 'CONFIG_TABLE' },
   /**
    * Report counters written by the stream aggregator: partition `<campaignId>#<UTC day>`, sort
-   * `<UTC hour>|<dimensions>`; one item per hour and combination of dimensions.
+   * `<UTC hour>|<dimensions>`; one item per hour and combination of dimensions. Also each
+   * campaign's latest visits: partition `<campaignId>#recent`, sort `visits`.
    */
   stats: { partitionKey: 'pk', sortKey: 'sk', environmentVariable: 'STATS_TABLE' },
   /** Postbacks that were not counted, and why; partitioned by UTC day, expiring. */

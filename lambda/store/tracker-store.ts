@@ -26,6 +26,15 @@ export interface PostbackError {
 
 export type ConversionOutcome = 'converted' | 'duplicate';
 
+/** One page of a newest-first listing; `cursor` fetches the next. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor?: string;
+}
+
+/** How many of each campaign's latest visits are kept for the raw view. */
+export const RECENT_VISITS = 100;
+
 /** The persistence the handlers need; DynamoDB in AWS and locally (dynalite). */
 export interface TrackerStore {
   /** The campaign with everything it refers to. @throws if a referenced entity is missing */
@@ -53,4 +62,9 @@ export interface TrackerStore {
   addCounters(group: KeyContributions, shard: string): Promise<void>;
   /** The counter items of these campaigns on these UTC days. */
   queryStats(campaignIds: readonly string[], utcDays: readonly string[]): Promise<StatsItem[]>;
+  /** Keeps the campaign's RECENT_VISITS newest visits, these included (a replayed visit once). */
+  recordRecentVisits(campaignId: string, clicks: readonly Click[]): Promise<void>;
+  recentVisits(campaignId: string, limit: number, cursor?: string): Promise<Page<Click>>;
+  latestConversions(campaignId: string, limit: number, cursor?: string): Promise<Page<Conversion>>;
+  postbackErrors(day: string, limit: number, cursor?: string): Promise<Page<Record<string, unknown>>>;
 }

@@ -90,3 +90,34 @@ describe('report counters', () => {
     expect(((await refused.json()) as { error: string }).error).toContain('from');
   });
 });
+
+describe('raw views', () => {
+  const auth = () => ({ authorization: `Bearer ${tracker.managementToken}` });
+  const get = async (path: string) => {
+    const response = await fetch(`${tracker.url}/api/${path}`, { headers: auth() });
+    return { status: response.status, body: (await response.json()) as { items: Record<string, unknown>[]; cursor?: string; error?: string } };
+  };
+
+  it('page through a campaign\'s latest visits and conversions, newest first', async () => {
+    const first = await get('campaigns/lander-camp/visits?limit=15');
+    expect(first.body.items).toHaveLength(15);
+    const rest = await get(`campaigns/lander-camp/visits?limit=15&cursor=${first.body.cursor}`);
+    expect(rest.body.items).toHaveLength(5);
+    expect(rest.body.cursor).toBeUndefined();
+    const times = [...first.body.items, ...rest.body.items].map((visit) => String(visit.clickedAt));
+    expect(times).toEqual([...times].sort().reverse());
+
+    const conversions = await get('campaigns/demo/conversions?limit=4');
+    expect(conversions.body.items).toHaveLength(4);
+    const next = await get(`campaigns/demo/conversions?limit=100&cursor=${conversions.body.cursor}`);
+    expect(conversions.body.items.length + next.body.items.length).toBe(11);
+  });
+
+  it('list the day\'s postback error log, and refuse a cursor or limit of their own making', async () => {
+    await fetch(`${tracker.url}/postback?cid=0000000000000000000000zzzz`);
+    const errors = await get(`postback-errors?day=${new Date().toISOString().slice(0, 10)}`);
+    expect(errors.body.items[0]).toMatchObject({ reason: 'unknown-click', clickId: '0000000000000000000000zzzz' });
+    expect((await get('campaigns/demo/conversions?cursor=not-ours')).status).toBe(400);
+    expect((await get('campaigns/demo/visits?limit=1000')).status).toBe(400);
+  });
+});

@@ -181,7 +181,7 @@ describe('ClickstackStack', () => {
       expect(sqsStatements(functionId('PostbackFunction')).sort()).toEqual([queueId('PendingPostbacks'), queueId('SourcePostbacks')].sort());
     });
 
-    it('lets the click-through read and update clicks and read config, and the management API manage config only', () => {
+    it('lets the click-through read and update clicks and read config, and the management API manage config and read reports', () => {
       expect(dynamoStatements(functionId('ClickThroughFunction')).sort()).toEqual(
         [
           [['dynamodb:GetItem', 'dynamodb:UpdateItem'], findTable('Clicks')],
@@ -190,8 +190,16 @@ describe('ClickstackStack', () => {
       );
       expect(dynamoStatements(functionId('ManagementFunction'))).toEqual([
         [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], findTable('Config')],
-        ['dynamodb:Query', findTable('Stats')],
+        [['dynamodb:GetItem', 'dynamodb:Query'], findTable('Stats')],
+        ['dynamodb:Query', findTable('Conversions')],
+        ['dynamodb:Query', findTable('PostbackErrors')],
       ]);
+      // A Query reaches the one index it reads, nothing else does.
+      const indexGrants = Object.values(dev.findResources('AWS::IAM::Policy'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => JSON.stringify(statement.Resource).includes('/index/'));
+      expect(indexGrants.map((statement) => statement.Action)).toEqual(['dynamodb:Query']);
+      expect(JSON.stringify(indexGrants[0].Resource)).toContain('/index/byCampaign');
       const secretId = Object.keys(dev.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('ManagementTokenHash'));
       const management = dev.findResources('AWS::Lambda::Function')[functionId('ManagementFunction')];
       expect(management.Properties.Environment.Variables.MANAGEMENT_TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
@@ -228,10 +236,10 @@ describe('ClickstackStack', () => {
       }
     });
 
-    it('lets the aggregator read and update the counters, nothing else in DynamoDB but its streams', () => {
+    it('lets the aggregator read and write the counters, nothing else in DynamoDB but its streams', () => {
       const aggregatorId = Object.keys(dev.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('ReportsAggregator'))!;
       expect(dynamoStatements(aggregatorId).filter(([actions]: unknown[]) => !JSON.stringify(actions).includes('Stream'))).toEqual([
-        [['dynamodb:GetItem', 'dynamodb:UpdateItem'], findTable('Stats')],
+        [['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], findTable('Stats')],
       ]);
     });
   });
