@@ -26,6 +26,11 @@ export interface LocalTrackerOptions {
   readonly queueTimeScale?: number;
   /** Bearer token of the management API. @default - a random one */
   readonly managementToken?: string;
+  /**
+   * Run the report aggregator on local stream records. In AWS it is a function of its own; the
+   * benchmark switches it off to measure the hot path alone. @default true
+   */
+  readonly reports?: boolean;
 }
 
 export interface LocalTracker {
@@ -88,8 +93,10 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
   const aggregator = (await import(join(__dirname, '..', 'lambda', 'handlers', 'aggregator'))) as { handler: StreamConsumer };
   const handlerClient = (await import(join(__dirname, '..', 'lambda', 'store', 'dynamo-store'))) as { documentClient: DynamoDBDocumentClient };
   const streams = LocalStreams.forTables(tableNames, documentClient, aggregator.handler);
-  streams.attach(handlerClient.documentClient);
-  streams.start();
+  if (options.reports ?? true) {
+    streams.attach(handlerClient.documentClient);
+    streams.start();
+  }
   const settle = async () => {
     for (let round = 0; round < 3; round++) {
       await queues.drain();
