@@ -57,21 +57,12 @@ export class DynamoTrackerStore implements TrackerStore {
   }
 
   async listConfig<T extends EntityType>(entityType: T): Promise<EntityOf<T>[]> {
-    const items: EntityOf<T>[] = [];
-    let startKey: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tables.config,
-          KeyConditionExpression: 'entityType = :type',
-          ExpressionAttributeValues: { ':type': entityType },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []).map((item) => withoutEntityType(item) as EntityOf<T>));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    const items = await this.queryAll({
+      TableName: this.tables.config,
+      KeyConditionExpression: 'entityType = :type',
+      ExpressionAttributeValues: { ':type': entityType },
+    });
+    return items.map((item) => withoutEntityType(item) as EntityOf<T>);
   }
 
   async putConfig(entity: ConfigEntity): Promise<void> {
@@ -224,25 +215,23 @@ export class DynamoTrackerStore implements TrackerStore {
   async queryStats(campaignIds: readonly string[], utcDays: readonly string[]): Promise<StatsItem[]> {
     const partitions = campaignIds.flatMap((campaignId) => utcDays.map((day) => `${campaignId}#${day}`));
     const pages = await Promise.all(
-      partitions.map(async (pk) => {
-        const items: StatsItem[] = [];
-        let startKey: QueryCommandOutput['LastEvaluatedKey'];
-        do {
-          const page = await this.client.send(
-            new QueryCommand({
-              TableName: this.tables.stats,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': pk },
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          items.push(...((page.Items ?? []) as StatsItem[]));
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-        return items;
-      }),
+      partitions.map((pk) =>
+        this.queryAll({ TableName: this.tables.stats, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }),
+      ),
     );
-    return pages.flat();
+    return pages.flat() as StatsItem[];
+  }
+
+  /** Every item a query matches, page after page. */
+  private async queryAll(query: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page = await this.client.send(new QueryCommand({ ...query, ExclusiveStartKey: startKey }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 
   async recordRecentVisits(campaignId: string, clicks: readonly Click[]): Promise<void> {
