@@ -175,7 +175,7 @@ function checkIdAndName(kind: string, entity: { id: string; name: string }): voi
 }
 
 /** Refuses URLs a token could turn into a redirect to somebody else's host. */
-export function checkRedirectTemplate(field: string, template: string): void {
+function checkRedirectTemplate(field: string, template: string): void {
   check(typeof template === 'string', `${field} must be a URL`);
   let url: URL;
   try {

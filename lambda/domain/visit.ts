@@ -120,7 +120,7 @@ function varNames(bundle: CampaignBundle): readonly string[] {
  * Every token a lander or offer URL can use, from the click item alone, so the visit and the
  * later click-through fill URLs the same way.
  */
-export function tokenValues(click: Click, bundle: CampaignBundle): TokenValues {
+function tokenValues(click: Click, bundle: CampaignBundle): TokenValues {
   const offer: Offer | undefined = click.offerId ? bundle.offers[click.offerId] : undefined;
   const lander: Lander | undefined = click.landerId ? bundle.landers[click.landerId] : undefined;
   const values: Record<string, string | undefined> = {
