@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { HttpHandler } from '../lambda/handler';
 import { TABLES } from '../lambda/store/tables';
-import { apiGatewayEvent, matchRoute } from '../local/gateway';
-import { ROUTES } from '../lambda/routes';
+import { routeEvent } from '../local/gateway';
 
 export interface HandlerCost {
   readonly name: string;
@@ -42,8 +41,7 @@ function zeroLatencyDynamoDb(request: { headers: Record<string, string>; body: s
 }
 
 function event(method: string, target: string) {
-  const url = new URL(target, 'http://localhost');
-  return apiGatewayEvent({ method, url, headers: { 'user-agent': 'bench' }, sourceIp: '192.0.2.1' }, matchRoute(ROUTES, method, url.pathname)!);
+  return routeEvent(method, target, { headers: { 'user-agent': 'bench' }, sourceIp: '192.0.2.1' });
 }
 
 async function timePerCall(

@@ -3,7 +3,7 @@ import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse, createSer
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HttpHandler } from '../lambda/handler';
 import { HttpResponse, error } from '../lambda/http';
-import { Route } from '../lambda/routes';
+import { ROUTES, Route } from '../lambda/routes';
 
 /** API Gateway's own payload limit is 10 MB; nothing of ours needs more than a few KB. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -104,6 +104,32 @@ export function apiGatewayEvent(request: GatewayRequest, { route, pathParameters
       timeEpoch: now.getTime(),
     },
   };
+}
+
+export interface EventInit {
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly sourceIp?: string;
+}
+
+/**
+ * The event the gateway would hand a handler for `method target`: for tests and the bench,
+ * which call handlers directly.
+ */
+export function routeEvent(method: string, target: string, init: EventInit = {}): APIGatewayProxyEventV2 {
+  const url = new URL(target, 'http://localhost');
+  const match = matchRoute(ROUTES, method, url.pathname);
+  if (!match) throw new Error(`no route for ${method} ${url.pathname}`);
+  return apiGatewayEvent(
+    {
+      method,
+      url,
+      headers: init.headers ?? {},
+      body: init.body === undefined ? undefined : Buffer.from(init.body),
+      sourceIp: init.sourceIp ?? '203.0.113.1',
+    },
+    match,
+  );
 }
 
 class RequestTooLarge extends Error {}

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { ScanCommand, ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { seedDemoCampaign } from '../local/demo';
+import { injectDynamoDbFault } from '../local/faults';
 import { LocalTracker, startLocalTracker } from '../local/runtime';
 
 export interface SoakOptions {
@@ -95,18 +96,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   await seedDemoCampaign(tracker.store);
   const { documentClient } = await import('../lambda/store/dynamo-store');
   let faultsInjected = 0;
-  documentClient.middlewareStack.add(
-    (next) => async (args) => {
-      if (Math.random() < faultRate) {
-        faultsInjected++;
-        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
-          name: 'ProvisionedThroughputExceededException',
-        });
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'soakFaults' },
-  );
+  injectDynamoDbFault(documentClient, () => Math.random() < faultRate && ++faultsInjected > 0);
 
   try {
     const clickIds: string[] = [];
