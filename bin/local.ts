@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEMO_CAMPAIGN_ID, seedDemoCampaign } from '../local/demo';
 import { startLocalTracker } from '../local/runtime';
+import { DASHBOARD_PATH } from '../dashboard/site';
 
 const USAGE = `usage: npm start -- [--port 3000] [--host 127.0.0.1] [--data-dir ./.local-data]
   PORT, HOST and DATA_DIR work too. Without a data directory, data lives in memory.`;
@@ -33,6 +34,9 @@ Campaign URL (the traffic source's click ID, cost and zone as parameters):
 
 Postback URL to give an affiliate network:
   ${tracker.url}/postback?cid=REPLACE&payout=OPTIONAL&txid=OPTIONAL
+
+Dashboard (reports, tracking links, postback errors; the link signs you in):
+  ${tracker.url}${DASHBOARD_PATH}#token=${tracker.managementToken}
 
 Management API token (for the CLI: CLICKSTACK_URL=${tracker.url} CLICKSTACK_TOKEN=<token> npx clickstack list campaigns):
   ${tracker.managementToken}

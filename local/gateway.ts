@@ -157,15 +157,24 @@ function send(response: ServerResponse, result: HttpResponse): void {
   response.end(body);
 }
 
+/** Static pages in front of the API, as CloudFront serves S3 paths: undefined for other paths. */
+export type StaticSite = (path: string) => Promise<HttpResponse | undefined>;
+
 /**
  * A local stand-in for API Gateway: matches the stack's routes and invokes the same handler
  * modules with the same event shape. Like API Gateway, a path or method with no route is a 404.
+ * A `site` answers GETs for its own paths first, as CloudFront's S3 behavior does.
  */
-export function createGateway(routes: readonly Route[], handlers: (route: Route) => HttpHandler): Server {
+export function createGateway(routes: readonly Route[], handlers: (route: Route) => HttpHandler, site?: StaticSite): Server {
   return createServer(async (request, response) => {
     try {
       const url = new URL(request.url ?? '/', 'http://localhost');
       const method = request.method ?? 'GET';
+      const page = method === 'GET' ? await site?.(url.pathname) : undefined;
+      if (page) {
+        send(response, page);
+        return;
+      }
       const match = matchRoute(routes, method, url.pathname);
       if (!match) {
         send(response, error(404, 'not found'));

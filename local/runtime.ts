@@ -9,6 +9,7 @@ import { FUNCTIONS, FunctionName, QUEUES, ROUTES } from '../lambda/routes';
 import { DynamoTrackerStore } from '../lambda/store/dynamo-store';
 import { TABLES } from '../lambda/store/tables';
 import { createTables, startDynalite } from './dynamodb';
+import { localDashboard } from './dashboard';
 import { createGateway } from './gateway';
 import { LocalSqs, QueueWorker } from './sqs';
 import { LocalStreams, StreamConsumer } from './streams';
@@ -103,7 +104,7 @@ export async function startLocalTracker(options: LocalTrackerOptions = {}): Prom
       await streams.drain();
     }
   };
-  const server: Server = createGateway(ROUTES, (route) => handlers.get(route.function)!);
+  const server: Server = createGateway(ROUTES, (route) => handlers.get(route.function)!, localDashboard());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

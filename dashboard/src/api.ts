@@ -1,0 +1,70 @@
+import type { ReportQuery, ReportRow } from '../../lambda/domain/reports';
+import type { Page } from '../../lambda/store/tracker-store';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** The token is missing, wrong or rotated: the user must sign in again. */
+  get isAuthentication(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+}
+
+export interface CampaignSummary {
+  readonly id: string;
+  readonly name?: string;
+}
+
+export interface CampaignUrls {
+  readonly campaignUrl: string;
+  readonly landerClickUrls: readonly string[];
+  readonly postbackUrls: readonly { readonly networkId: string | null; readonly name: string; readonly url: string }[];
+}
+
+export interface PostbackError {
+  readonly at: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly clickId?: string;
+  readonly ip?: string;
+  readonly request: string;
+}
+
+export type ReportParams = Pick<ReportQuery, 'from' | 'to' | 'tz' | 'conversionTime'>;
+
+/** The management API on the page's own origin, with the bearer token. */
+export class ManagementApi {
+  constructor(private readonly token: string) {}
+
+  campaigns(): Promise<{ items: CampaignSummary[] }> {
+    return this.get('campaigns');
+  }
+
+  report(params: ReportParams, groupBy: readonly string[]): Promise<{ rows: ReportRow[] }> {
+    return this.get('reports', { ...params, groupBy: groupBy.join(',') });
+  }
+
+  campaignUrls(campaignId: string): Promise<CampaignUrls> {
+    return this.get(`campaigns/${encodeURIComponent(campaignId)}/urls`);
+  }
+
+  postbackErrors(day: string, cursor?: string): Promise<Page<PostbackError>> {
+    return this.get('postback-errors', { day, limit: '50', ...(cursor ? { cursor } : {}) });
+  }
+
+  private async get<T>(path: string, params: Record<string, string> = {}): Promise<T> {
+    const query = new URLSearchParams(params).toString();
+    const response = await fetch(`/api/${path}${query ? `?${query}` : ''}`, {
+      headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
+      cache: 'no-store',
+    });
+    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    if (!response.ok) throw new ApiError(response.status, body.error ?? `${response.status} ${response.statusText}`);
+    return body as T;
+  }
+}

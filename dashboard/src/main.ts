@@ -1,0 +1,249 @@
+import type { ReportRow } from '../../lambda/domain/reports';
+import { ApiError, CampaignSummary, ManagementApi, PostbackError, ReportParams } from './api';
+import { VisitsChart } from './chart';
+import { METRICS, MetricColumn, addDays, chartBuckets, formatMetric, timeZoneChoices, todayIn } from './format';
+import './styles.css';
+
+const TOKEN_KEY = 'clickstack.token';
+/** The report a media buyer opens first: the last 7 days. */
+const DEFAULT_DAYS = 7;
+
+function element<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`the page has no #${id}`);
+  return found as T;
+}
+
+/** Builds an element; text only ever goes in as text, since API data includes what callers sent. */
+function h(tag: string, attributes: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+function metricCell(tag: 'td' | 'strong', row: ReportRow | undefined, metric: MetricColumn): HTMLElement {
+  const value = row ? (row[metric.name] as number | null) : metric.format === 'count' || metric.format === 'money' ? 0 : null;
+  return h(tag, { class: 'number', 'data-metric': metric.name, 'data-value': JSON.stringify(value) }, formatMetric(value, metric.format));
+}
+
+function conversionTypes(row: ReportRow | undefined): string {
+  return Object.entries(row?.conversionsByType ?? {})
+    .map(([type, count]) => `${type} ${count}`)
+    .join(' · ');
+}
+
+/** Reads the sign-in token from `#token=` (what `npm start` prints) and takes it out of the address bar. */
+function tokenFromAddress(): string | undefined {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (token) history.replaceState(null, '', location.pathname + location.search);
+  return token ?? undefined;
+}
+
+class Dashboard {
+  private api?: ManagementApi;
+  private readonly chart = new VisitsChart(element('chart'));
+  private campaigns: CampaignSummary[] = [];
+  private errorCursor?: string;
+
+  constructor(private readonly onSignedOut: (message: string) => void) {
+    const params = new URLSearchParams(location.search);
+    const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const tz = params.get('tz') ?? browserZone;
+    const zones = timeZoneChoices(browserZone, Intl.supportedValuesOf('timeZone'));
+    element('tz').replaceChildren(...(zones.includes(tz) ? zones : [tz, ...zones]).map((zone) => h('option', { value: zone }, zone)));
+    this.input('tz').value = tz;
+    this.input('to').value = params.get('to') ?? todayIn(tz);
+    this.input('from').value = params.get('from') ?? addDays(this.input('to').value, 1 - DEFAULT_DAYS);
+    this.input('conversion-time').value = params.get('conversionTime') === 'postback' ? 'postback' : 'click';
+    this.input('error-day').value = todayIn('UTC');
+
+    element('range').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.load();
+    });
+    this.input('error-day').addEventListener('change', () => void this.guard(() => this.loadErrors(false)));
+    element('more-errors').addEventListener('click', () => void this.guard(() => this.loadErrors(true)));
+    this.input('link-campaign').addEventListener('change', () => void this.guard(() => this.showLinks()));
+  }
+
+  signIn(token: string): Promise<void> {
+    this.api = new ManagementApi(token);
+    return this.load();
+  }
+
+  private get management(): ManagementApi {
+    if (!this.api) throw new ApiError(401, 'sign in first');
+    return this.api;
+  }
+
+  private input(id: string): HTMLInputElement {
+    return element<HTMLInputElement>(id);
+  }
+
+  private params(): ReportParams {
+    return {
+      from: this.input('from').value,
+      to: this.input('to').value,
+      tz: this.input('tz').value,
+      conversionTime: this.input('conversion-time').value === 'postback' ? 'postback' : 'click',
+    };
+  }
+
+  /** Everything on the page, for the chosen range: the state says when the figures are in. */
+  async load(): Promise<void> {
+    const params = this.params();
+    if (params.to < params.from) {
+      this.status('error', '"To" is before "From".');
+      return;
+    }
+    history.replaceState(null, '', `?${new URLSearchParams({ ...params })}`);
+    await this.guard(async () => {
+      const { buckets, dimension } = chartBuckets(params.from, params.to);
+      const [campaigns, byCampaign, total, series] = await Promise.all([
+        this.management.campaigns(),
+        this.management.report(params, ['campaign']),
+        this.management.report(params, []),
+        this.management.report(params, [dimension]),
+      ]);
+      this.campaigns = campaigns.items;
+      this.showTotals(total.rows[0]);
+      this.showCampaigns(byCampaign.rows, total.rows[0]);
+      const byBucket = new Map(series.rows.map((row) => [String(row[dimension]), row]));
+      const points = buckets.map((bucket) => ({ bucket, visits: byBucket.get(bucket)?.visits ?? 0, conversions: byBucket.get(bucket)?.conversions ?? 0 }));
+      this.chart.show(points, dimension);
+      element('series').querySelector('tbody')!.replaceChildren(
+        ...points.map((p) => h('tr', {}, h('td', {}, p.bucket.replace('T', ' ') + (dimension === 'hour' ? ':00' : '')), h('td', { class: 'number' }, String(p.visits)), h('td', { class: 'number' }, String(p.conversions)))),
+      );
+      this.showCampaignChoices();
+      await Promise.all([this.showLinks(), this.loadErrors(false)]);
+    });
+  }
+
+  private showTotals(total: ReportRow | undefined): void {
+    element('totals').replaceChildren(
+      ...METRICS.filter((metric) => ['visits', 'clicks', 'conversions', 'revenue', 'cost', 'profit', 'roi', 'cr', 'epc'].includes(metric.name)).map((metric) =>
+        h('div', { class: 'tile', title: metric.title }, h('span', {}, metric.label), metricCell('strong', total, metric)),
+      ),
+    );
+  }
+
+  private showCampaigns(rows: readonly ReportRow[], total: ReportRow | undefined): void {
+    const table = element<HTMLTableElement>('campaigns');
+    const names = new Map(this.campaigns.map((campaign) => [campaign.id, campaign.name ?? campaign.id]));
+    const header = [h('th', { scope: 'col' }, 'Campaign'), ...METRICS.map((m) => h('th', { scope: 'col', class: 'number', title: m.title }, m.label)), h('th', { scope: 'col' }, 'By type')];
+    table.tHead!.replaceChildren(h('tr', {}, ...header));
+    // Campaigns without traffic in the range are listed too, with zeros: "no visits" is a finding.
+    const byId = new Map(rows.map((row) => [String(row.campaign), row]));
+    const ids = [...byId.keys(), ...this.campaigns.map((c) => c.id).filter((id) => !byId.has(id))];
+    table.tBodies[0].replaceChildren(
+      ...ids.map((id) => {
+        const row = byId.get(id);
+        const name = h('button', { type: 'button', class: 'link', title: 'Show its tracking links' }, names.get(id) ?? id);
+        name.addEventListener('click', () => {
+          this.input('link-campaign').value = id;
+          void this.guard(() => this.showLinks());
+          element('link-campaign').scrollIntoView({ behavior: 'smooth' });
+        });
+        return h('tr', { 'data-campaign': id }, h('th', { scope: 'row' }, name), ...METRICS.map((m) => metricCell('td', row, m)), h('td', {}, conversionTypes(row)));
+      }),
+    );
+    table.tFoot!.replaceChildren(h('tr', {}, h('th', { scope: 'row' }, 'Total'), ...METRICS.map((m) => metricCell('td', total, m)), h('td', {}, conversionTypes(total))));
+  }
+
+  private showCampaignChoices(): void {
+    const select = this.input('link-campaign');
+    const chosen = select.value;
+    select.replaceChildren(...this.campaigns.map((c) => h('option', { value: c.id }, c.name ? `${c.name} (${c.id})` : c.id)));
+    if (this.campaigns.some((c) => c.id === chosen)) select.value = chosen;
+  }
+
+  private async showLinks(): Promise<void> {
+    const campaignId = this.input('link-campaign').value;
+    if (!campaignId) {
+      element('links').replaceChildren(h('dd', {}, 'No campaigns yet: create one with the API or `npx clickstack apply`.'));
+      return;
+    }
+    const urls = await this.management.campaignUrls(campaignId);
+    const entries: [string, string, string][] = [
+      ['Campaign URL', 'campaign', urls.campaignUrl],
+      ...urls.landerClickUrls.map((url, i): [string, string, string] => [i === 0 ? 'Lander click URL' : `Lander click URL, offer ${i}`, `lander-${i}`, url]),
+      ...urls.postbackUrls.map((p): [string, string, string] => [`Postback URL (${p.name})`, `postback-${p.networkId ?? 'any'}`, p.url]),
+    ];
+    element('links').replaceChildren(
+      ...entries.flatMap(([label, key, url]) => {
+        const field = h('input', { type: 'text', readonly: '', value: url, 'data-link': key, 'aria-label': label }) as HTMLInputElement;
+        const copy = h('button', { type: 'button' }, 'Copy');
+        copy.addEventListener('click', () => {
+          field.select();
+          navigator.clipboard.writeText(url).then(
+            () => (copy.textContent = 'Copied'),
+            () => (copy.textContent = 'Press Ctrl+C'),
+          );
+        });
+        return [h('dt', {}, label), h('dd', {}, field, copy)];
+      }),
+    );
+  }
+
+  private async loadErrors(more: boolean): Promise<void> {
+    const body = element('postback-errors').querySelector('tbody')!;
+    const page = await this.management.postbackErrors(this.input('error-day').value, more ? this.errorCursor : undefined);
+    const rows = page.items.map((e: PostbackError) =>
+      h('tr', {}, h('td', {}, e.at.replace('T', ' ').replace('Z', '')), h('td', {}, e.reason), h('td', {}, e.message), h('td', { class: 'mono' }, e.clickId ?? ''), h('td', {}, e.ip ?? ''), h('td', { class: 'mono wrap' }, e.request)),
+    );
+    if (more) body.append(...rows);
+    else body.replaceChildren(...(rows.length > 0 ? rows : [h('tr', {}, h('td', { colspan: '6' }, 'No postback errors that day.'))]));
+    this.errorCursor = page.cursor;
+    element('more-errors').hidden = !page.cursor;
+  }
+
+  /** Runs one step of loading; a rejected token signs out, any other failure is shown, not thrown. */
+  private async guard(step: () => Promise<void>): Promise<void> {
+    this.status('loading', 'Loading…');
+    try {
+      await step();
+      this.status('ready', `Updated ${new Date().toLocaleTimeString()}`);
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.isAuthentication) {
+        this.onSignedOut(caught.message);
+        return;
+      }
+      this.status('error', caught instanceof Error ? caught.message : String(caught));
+    }
+  }
+
+  private status(state: 'loading' | 'ready' | 'error', text: string): void {
+    element('app').dataset.state = state;
+    element('status').textContent = text;
+    element('status').className = state === 'error' ? 'error' : '';
+  }
+}
+
+function signOut(message = ''): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  element('app').hidden = true;
+  element('sign-out').hidden = true;
+  element('sign-in').hidden = false;
+  element('sign-in-error').textContent = message;
+}
+
+const dashboard = new Dashboard(signOut);
+
+function open(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  element('sign-in').hidden = true;
+  element('sign-out').hidden = false;
+  element('app').hidden = false;
+  void dashboard.signIn(token);
+}
+
+element('sign-in').addEventListener('submit', (event) => {
+  event.preventDefault();
+  open(element<HTMLInputElement>('token').value.trim());
+});
+element('sign-out').addEventListener('click', () => signOut());
+
+const token = tokenFromAddress() ?? sessionStorage.getItem(TOKEN_KEY);
+if (token) open(token);
+else signOut();
