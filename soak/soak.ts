@@ -39,11 +39,17 @@ export async function rawTotals(tracker: LocalTracker): Promise<Totals> {
   };
 }
 
-/** Summed from the stream aggregator's counters. */
-export async function aggregatedTotals(tracker: LocalTracker): Promise<Totals> {
-  const items = await scanAll(tracker, tracker.tableNames.stats);
-  const sum = (name: string) => items.reduce((total, item) => total + Number(item[name] ?? 0), 0);
-  return { visits: sum('visits'), clicks: sum('clicks'), conversions: sum('conversions'), revenue: round(sum('revenue')) };
+/** What `GET /api/reports` answers for all campaigns together, over the days around now. */
+export async function reportedTotals(tracker: LocalTracker): Promise<Totals> {
+  // A day either side: a run may straddle midnight UTC.
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const response = await fetch(`${tracker.url}/api/reports?from=${day(-1)}&to=${day(1)}&tz=UTC&groupBy=`, {
+    headers: { authorization: `Bearer ${tracker.managementToken}` },
+  });
+  if (!response.ok) throw new Error(`GET /api/reports answered ${response.status}: ${await response.text()}`);
+  const { rows } = (await response.json()) as { rows: Totals[] };
+  const { visits = 0, clicks = 0, conversions = 0, revenue = 0 } = rows[0] ?? {};
+  return { visits, clicks, conversions, revenue };
 }
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
@@ -60,7 +66,7 @@ export interface SoakReport {
   readonly lost: number;
   readonly doubleCounted: number;
   readonly raw: Totals;
-  readonly aggregated: Totals;
+  readonly reported: Totals;
 }
 
 const MAX_NETWORK_TRIES = 8;
@@ -91,12 +97,21 @@ async function scanAll(tracker: LocalTracker, table: string): Promise<Record<str
  * still count each conversion exactly once.
  */
 export async function soak(options: SoakOptions): Promise<SoakReport> {
-  const { duplicateShare = 0.3, concurrentShare = 0.5, faultRate = 0.05, concurrency = 32 } = options;
   const tracker = await startLocalTracker({ environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' }, queueTimeScale: 0.01 });
   await seedDemoCampaign(tracker.store);
+  try {
+    return await soakOn(tracker, options);
+  } finally {
+    await tracker.close();
+  }
+}
+
+/** The soak against a running tracker with the demo campaign, left running so its reports can be looked at. */
+export async function soakOn(tracker: LocalTracker, options: SoakOptions): Promise<SoakReport> {
+  const { duplicateShare = 0.3, concurrentShare = 0.5, faultRate = 0.05, concurrency = 32 } = options;
   const { documentClient } = await import('../lambda/store/dynamo-store');
   let faultsInjected = 0;
-  injectDynamoDbFault(documentClient, () => Math.random() < faultRate && ++faultsInjected > 0);
+  const removeFault = injectDynamoDbFault(documentClient, () => Math.random() < faultRate && ++faultsInjected > 0);
 
   try {
     const clickIds: string[] = [];
@@ -138,6 +153,8 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     });
     await pool(laterRepeats, concurrency, send);
     await tracker.settle();
+    // The figures are read with DynamoDB healthy again.
+    removeFault();
 
     const counted = await scanAll(tracker, tracker.tableNames.conversions);
     const perConversion = new Map<string, number>();
@@ -145,7 +162,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
       const key = `${item.clickId}|${item.txid}`;
       perConversion.set(key, (perConversion.get(key) ?? 0) + 1);
     }
-    const [raw, aggregated] = [await rawTotals(tracker), await aggregatedTotals(tracker)];
+    const [raw, reported] = [await rawTotals(tracker), await reportedTotals(tracker)];
     const expectedKeys = new Set(clickIds.slice(0, uniqueCount).map((cid, i) => `${cid}|tx-${i}`));
     return {
       clicks: options.clicks,
@@ -162,9 +179,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
         [...perConversion.values()].reduce((sum, n) => sum + n - 1, 0) +
         [...perConversion.keys()].filter((key) => !expectedKeys.has(key)).length,
       raw,
-      aggregated,
+      reported,
     };
   } finally {
-    await tracker.close();
+    removeFault();
   }
 }

@@ -28,8 +28,13 @@ function startLocal(): Promise<string> {
 }
 
 describe('npm start', () => {
+  let started: Promise<string>;
+  beforeAll(() => {
+    started = startLocal();
+  });
+
   it('prints a campaign URL that redirects and a postback URL that converts', async () => {
-    const output = await startLocal();
+    const output = await started;
     const campaignUrl = /^Campaign URL.*\n\s+(\S+)/m.exec(output)?.[1];
     const postbackTemplate = /^Postback URL.*\n\s+(\S+)/m.exec(output)?.[1];
     expect(campaignUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/c\/demo\?/);
@@ -40,5 +45,17 @@ describe('npm start', () => {
     const cid = new URL(visit.headers.get('location')!).searchParams.get('sub1')!;
     const postback = await fetch(postbackTemplate!.replace('REPLACE', cid).replace(/OPTIONAL/g, ''));
     expect(await postback.json()).toMatchObject({ status: 'converted', cid, payout: 2.5 });
+  });
+
+  it('prints a dashboard link that serves the page and carries the management token', async () => {
+    const output = await started;
+    const dashboardUrl = /^Dashboard.*\n\s+(\S+)/m.exec(output)?.[1];
+    const token = /^Management API token.*\n\s+(\S+)/m.exec(output)?.[1];
+    expect(dashboardUrl).toBe(`${/^clickstack is running locally at (\S+)/m.exec(output)?.[1]}/dashboard/#token=${token}`);
+    const page = await fetch(dashboardUrl!);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<script src="app.js" defer></script>');
+    const reports = await fetch(new URL('/api/reports', dashboardUrl!), { headers: { authorization: `Bearer ${token}` } });
+    expect(reports.status).toBe(200);
   });
 });

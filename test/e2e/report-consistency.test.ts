@@ -1,6 +1,6 @@
 import { validateCampaign, validateLander, validateNetwork, validateOffer } from '../../lambda/domain/config';
 import type { LocalTracker } from '../../local/runtime';
-import { aggregatedTotals, rawTotals } from '../../soak/soak';
+import { rawTotals, reportedTotals } from '../../soak/soak';
 import { scanTable, startTestTracker } from '../support/tracker';
 
 let tracker: LocalTracker;
@@ -31,7 +31,7 @@ async function visit(campaign: string, country: string): Promise<string> {
 const postback = (query: string) => fetch(`${tracker.url}/postback?${query}`).then((response) => response.json());
 
 describe('report counters', () => {
-  it('equal a recount of the raw clicks and conversions after a scripted run', async () => {
+  it('equal a recount of the raw clicks and conversions after a scripted run, through GET /api/reports', async () => {
     const direct = await Promise.all(Array.from({ length: 30 }, (_, i) => visit('demo', i % 3 ? 'US' : 'DE')));
     const landed = await Promise.all(Array.from({ length: 20 }, () => visit('lander-camp', 'BR')));
     for (const cid of landed.slice(0, 12)) await fetch(`${tracker.url}/click?cid=${cid}`, { redirect: 'manual' });
@@ -50,7 +50,7 @@ describe('report counters', () => {
 
     const raw = await rawTotals(tracker);
     expect(raw).toEqual({ visits: 50, clicks: 42, conversions: 14, revenue: 86 });
-    expect(await aggregatedTotals(tracker)).toEqual(raw);
+    expect(await reportedTotals(tracker)).toEqual(raw);
 
     const stats = await scanTable(tracker, 'stats');
     const byCountry = (country: string) => stats.filter((item) => item.country === country).reduce((sum, item) => sum + Number(item.visits ?? 0), 0);

@@ -15,6 +15,6 @@ describe('soak (smoke)', () => {
       doubleCounted: 0,
       raw: { visits: 300, clicks: 300, conversions: 210, revenue: 315 },
     });
-    expect(report.aggregated).toEqual(report.raw);
+    expect(report.reported).toEqual(report.raw);
   });
 });
