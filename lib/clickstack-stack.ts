@@ -3,8 +3,10 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DASHBOARD_PATH } from '../dashboard/site';
 import { ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2';
 import { TrackingAnalytics } from './analytics';
+import { DashboardSite } from './dashboard-site';
 import { EdgeProtection } from './edge-protection';
 import { ReportAggregation } from './report-aggregation';
 import { TrackingObservability } from './observability';
@@ -121,8 +123,10 @@ export class ClickstackStack extends Stack {
       extraAlarms: [...Object.values(tracking.queues).map((queue) => queue.deadLetterAlarm), reports.failureAlarm],
       alarmEmail: props.alarmEmail,
     });
+    const dashboard = new DashboardSite(this, 'ReportsDashboard');
     const edge = new TrackingDistribution(this, 'Edge', {
       originDomainName: tracking.apiDomainName,
+      additionalBehaviors: { [DashboardSite.PATH_PATTERN]: dashboard.behavior },
       originSecret: originSecretValue,
       webAclArn: edgeProtection?.webAcl.attrArn,
       domainNames: props.domainNames,
@@ -130,6 +134,7 @@ export class ClickstackStack extends Stack {
         ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn)
         : undefined,
     });
+    dashboard.publish(edge.distribution);
 
     new CfnOutput(this, 'ConfigTableName', {
       value: tables.tables.config.tableName,
@@ -140,6 +145,10 @@ export class ClickstackStack extends Stack {
       description: 'Postbacks that were not counted, and why',
     });
     new CfnOutput(this, 'DashboardName', { value: observability.dashboard.dashboardName, description: 'CloudWatch dashboard' });
+    new CfnOutput(this, 'ReportsDashboardUrl', {
+      value: `${edge.baseUrl}${DASHBOARD_PATH}`,
+      description: 'Reports, tracking links and postback errors: sign in with the management token',
+    });
     new CfnOutput(this, 'ManagementTokenSecretArn', {
       value: managementTokenHash.secretArn,
       description: 'Put the SHA-256 of your management token here (npx clickstack token)',

@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Token, Validations } from 'aws-cdk-lib';
 import { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
+  BehaviorOptions,
   CachePolicy,
   Distribution,
   Function as CloudFrontFunction,
@@ -36,6 +37,8 @@ export interface TrackingDistributionProps {
   readonly originSecret: string;
   /** ARN of a CloudFront-scope WAF web ACL. @default - none */
   readonly webAclArn?: string;
+  /** Other origins by path pattern, such as the dashboard's bucket. @default - the API only */
+  readonly additionalBehaviors?: Readonly<Record<string, BehaviorOptions>>;
 }
 
 /**
@@ -98,6 +101,7 @@ export class TrackingDistribution extends Construct {
         responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
         functionAssociations: [{ function: forwardHost, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
+      additionalBehaviors: props.additionalBehaviors ? { ...props.additionalBehaviors } : undefined,
     });
     Validations.of(this.distribution).acknowledge(
       {

@@ -74,9 +74,24 @@ describe('the tracker over HTTP through the local gateway', () => {
     ['DELETE', '/postback', 404],
     ['GET', '/c/unknown-campaign', 404],
     ['GET', '/c/%E0%A4%A', 400],
+    ['GET', '/dashboard/missing.js', 404],
+    ['POST', '/dashboard/', 404],
   ])('answers %s %s with %i and a JSON error', async (method, path, status) => {
     const response = await fetch(`${tracker.url}${path}`, { method, redirect: 'manual' });
     expect(response.status).toBe(status);
     expect((await json(response)).error).toEqual(expect.any(String));
+  });
+});
+
+describe('the dashboard, served as CloudFront serves it from S3', () => {
+  it('sends /dashboard to the directory and the directory to its index.html, under the content security policy', async () => {
+    const bare = await fetch(`${tracker.url}/dashboard`, { redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, '/dashboard/']);
+    const index = await fetch(`${tracker.url}/dashboard/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await index.text()).toBe(await (await fetch(`${tracker.url}/dashboard/index.html`)).text());
+    const script = await fetch(`${tracker.url}/dashboard/app.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
 });

@@ -2,10 +2,13 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClickstackStack, ClickstackStackProps } from '../../lib/clickstack-stack';
+import { ourFunctions } from '../support/stack';
+import { DASHBOARD_CONTENT_SECURITY_POLICY, DASHBOARD_VIEWER_REQUEST } from '../../dashboard/site';
 
 const CERTIFICATE = 'arn:aws:acm:us-east-1:111122223333:certificate/0f2b1c52-8d4e-4a4e-9c61-0123456789ab';
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 
 /** Bundling is skipped here (one test below bundles for real); it is the slow part of synth. */
 function synth(props: ClickstackStackProps = {}, nag = false): Template {
@@ -134,7 +137,7 @@ describe('ClickstackStack', () => {
   });
 
   it('runs the functions on the newest Node runtime, arm64, with source maps and the click window', () => {
-    const functions = Object.values(prod.findResources('AWS::Lambda::Function'));
+    const functions = Object.values(ourFunctions(prod));
     expect(functions).toHaveLength(8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
@@ -298,7 +301,7 @@ describe('ClickstackStack', () => {
             AllowedMethods: Match.arrayWith(['GET', 'POST']),
             FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: Match.anyValue() }],
           }),
-          Origins: [Match.objectLike({ CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'https-only' }) })],
+          Origins: Match.arrayWith([Match.objectLike({ CustomOriginConfig: Match.objectLike({ OriginProtocolPolicy: 'https-only' }) })]),
         }),
       });
     });
@@ -308,7 +311,7 @@ describe('ClickstackStack', () => {
       const reference = { 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:::}}']] };
       prod.hasResourceProperties('AWS::CloudFront::Distribution', {
         DistributionConfig: Match.objectLike({
-          Origins: [Match.objectLike({ OriginCustomHeaders: [{ HeaderName: 'x-clickstack-origin', HeaderValue: reference }] })],
+          Origins: Match.arrayWith([Match.objectLike({ OriginCustomHeaders: [{ HeaderName: 'x-clickstack-origin', HeaderValue: reference }] })]),
         }),
       });
       prod.hasResourceProperties('AWS::Lambda::Function', {
@@ -327,6 +330,73 @@ describe('ClickstackStack', () => {
         /us-east-1/,
       );
       expect(() => synth({ domainNames: ['t.example.com'] })).toThrow(/certificate/);
+    });
+  });
+
+  describe('reports dashboard', () => {
+    const distribution = () => Object.values(prod.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    const bucketId = () => Object.keys(prod.findResources('AWS::S3::Bucket'))[0];
+
+    it('serves /dashboard* from a private bucket through an origin access control, cached, GET and HEAD only', () => {
+      prod.hasResourceProperties('AWS::S3::Bucket', {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      });
+      const { CacheBehaviors, Origins } = distribution();
+      expect(CacheBehaviors).toHaveLength(1);
+      expect(CacheBehaviors[0]).toMatchObject({
+        PathPattern: '/dashboard*',
+        ViewerProtocolPolicy: 'redirect-to-https',
+        AllowedMethods: ['GET', 'HEAD'],
+        CachePolicyId: CACHING_OPTIMIZED,
+        FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^ReportsDashboardIndexDocument/), 'FunctionARN'] } }],
+        ResponseHeadersPolicyId: { Ref: expect.stringMatching(/^ReportsDashboardHeaders/) },
+      });
+      const origin = Origins.find((o: { Id: string }) => o.Id === CacheBehaviors[0].TargetOriginId);
+      expect(origin).toMatchObject({ DomainName: { 'Fn::GetAtt': [bucketId(), 'RegionalDomainName'] }, OriginAccessControlId: { 'Fn::GetAtt': [expect.any(String), 'Id'] } });
+      // CloudFront's secret for the API stays with the API's origin.
+      expect(JSON.stringify(origin)).not.toContain('x-clickstack-origin');
+      prod.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId() },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Principal: { Service: 'cloudfront.amazonaws.com' },
+              Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('sends a content security policy that lets only the page\'s own code run, and answers the directory with index.html', () => {
+      prod.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+        ResponseHeadersPolicyConfig: Match.objectLike({
+          SecurityHeadersConfig: Match.objectLike({
+            ContentSecurityPolicy: { ContentSecurityPolicy: DASHBOARD_CONTENT_SECURITY_POLICY, Override: true },
+            FrameOptions: { FrameOption: 'DENY', Override: true },
+            ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+          }),
+        }),
+      });
+      expect(DASHBOARD_CONTENT_SECURITY_POLICY).toContain("script-src 'self';");
+      prod.hasResourceProperties('AWS::CloudFront::Function', { FunctionCode: DASHBOARD_VIEWER_REQUEST });
+    });
+
+    it('uploads the built page under dashboard/ on each deploy, prunes and invalidates it, and removes it with the stack', () => {
+      prod.hasResourceProperties('Custom::CDKBucketDeployment', {
+        DestinationBucketName: { Ref: bucketId() },
+        DestinationBucketKeyPrefix: 'dashboard/',
+        Prune: true,
+        RetainOnDelete: false,
+        SystemMetadata: { 'cache-control': 'no-cache' },
+        DistributionId: { Ref: Match.stringLikeRegexp('^EdgeDistribution') },
+        DistributionPaths: ['/dashboard*'],
+      });
+      prod.hasOutput('ReportsDashboardUrl', { Value: 'https://track.example.com/dashboard/' });
     });
   });
 

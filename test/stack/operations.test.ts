@@ -6,6 +6,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ClickstackStack, ClickstackStackProps } from '../../lib/clickstack-stack';
+import { ourFunctions } from '../support/stack';
 
 function synth(props: ClickstackStackProps = {}, nag = false): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -49,8 +50,8 @@ describe('observability', () => {
   });
 
   it('switches X-Ray tracing on every function only when asked', () => {
-    for (const fn of Object.values(everything.findResources('AWS::Lambda::Function'))) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
-    for (const fn of Object.values(plain.findResources('AWS::Lambda::Function'))) expect(fn.Properties.TracingConfig).toBeUndefined();
+    for (const fn of Object.values(ourFunctions(everything))) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    for (const fn of Object.values(ourFunctions(plain))) expect(fn.Properties.TracingConfig).toBeUndefined();
   });
 });
 
@@ -117,7 +118,8 @@ describe('analytics', () => {
   });
 
   it('is absent unless asked for', () => {
-    for (const type of ['AWS::KinesisFirehose::DeliveryStream', 'AWS::Glue::Database', 'AWS::Athena::WorkGroup', 'AWS::S3::Bucket']) expect(count(plain, type)).toBe(0);
+    for (const type of ['AWS::KinesisFirehose::DeliveryStream', 'AWS::Glue::Database', 'AWS::Athena::WorkGroup']) expect(count(plain, type)).toBe(0);
+    expect(Object.keys(plain.findResources('AWS::S3::Bucket'))).toEqual(['ReportsDashboardBucket904ACFE5']);
   });
 });
 
@@ -136,7 +138,7 @@ describe('stages', () => {
       'TablesStats3C6E56A7',
     ]);
     expect(Object.keys(plain.findResources('AWS::SecretsManager::Secret')).sort()).toEqual(['ManagementTokenHash9159F1B8', 'OriginSecret5DDC59F1'].sort());
-    expect(Object.keys(everything.findResources('AWS::S3::Bucket')).sort()).toEqual(['AnalyticsData0C3ED55A', 'AnalyticsQueryResults11B30085'].sort());
+    expect(Object.keys(everything.findResources('AWS::S3::Bucket')).sort()).toEqual(['AnalyticsData0C3ED55A', 'AnalyticsQueryResults11B30085', 'ReportsDashboardBucket904ACFE5'].sort());
   });
 
   it.each([
