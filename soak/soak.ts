@@ -1,7 +1,12 @@
+/// <reference lib="dom" />
+// shownTotals's callbacks run in the browser.
 import { randomInt } from 'node:crypto';
 import { ScanCommand, ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { seedDemoCampaign } from '../local/demo';
+import { launchChromium } from '../local/browser';
 import { injectDynamoDbFault } from '../local/faults';
+import type { Browser } from 'playwright-core';
+import { DASHBOARD_PATH } from '../dashboard/site';
 import { LocalTracker, startLocalTracker } from '../local/runtime';
 
 export interface SoakOptions {
@@ -15,6 +20,8 @@ export interface SoakOptions {
   readonly faultRate?: number;
   /** Requests in flight at once. @default 32 */
   readonly concurrency?: number;
+  /** Also read the totals the dashboard shows, in headless Chromium. @default false */
+  readonly dashboard?: boolean;
 }
 
 /** Report totals: the same figures from the aggregated counters and from a recount of the raw items. */
@@ -39,11 +46,15 @@ export async function rawTotals(tracker: LocalTracker): Promise<Totals> {
   };
 }
 
-/** What `GET /api/reports` answers for all campaigns together, over the days around now. */
-export async function reportedTotals(tracker: LocalTracker): Promise<Totals> {
-  // A day either side: a run may straddle midnight UTC.
+/** The UTC days around now, a day either side: a run may straddle midnight. */
+export function reportRange(): { readonly from: string; readonly to: string; readonly tz: 'UTC' } {
   const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-  const response = await fetch(`${tracker.url}/api/reports?from=${day(-1)}&to=${day(1)}&tz=UTC&groupBy=`, {
+  return { from: day(-1), to: day(1), tz: 'UTC' };
+}
+
+/** What `GET /api/reports` answers for all campaigns together over `reportRange()`. */
+export async function reportedTotals(tracker: LocalTracker): Promise<Totals> {
+  const response = await fetch(`${tracker.url}/api/reports?${new URLSearchParams({ ...reportRange(), groupBy: '' })}`, {
     headers: { authorization: `Bearer ${tracker.managementToken}` },
   });
   if (!response.ok) throw new Error(`GET /api/reports answered ${response.status}: ${await response.text()}`);
@@ -67,6 +78,8 @@ export interface SoakReport {
   readonly doubleCounted: number;
   readonly raw: Totals;
   readonly reported: Totals;
+  /** With `dashboard`: what the dashboard page shows. */
+  readonly shown?: Totals;
 }
 
 const MAX_NETWORK_TRIES = 8;
@@ -100,9 +113,34 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   const tracker = await startLocalTracker({ environment: { POWERTOOLS_LOG_LEVEL: 'SILENT' }, queueTimeScale: 0.01 });
   await seedDemoCampaign(tracker.store);
   try {
-    return await soakOn(tracker, options);
+    const report = await soakOn(tracker, options);
+    if (!options.dashboard) return report;
+    const browser = await launchChromium();
+    try {
+      return { ...report, shown: await shownTotals(browser, tracker) };
+    } finally {
+      await browser.close();
+    }
   } finally {
     await tracker.close();
+  }
+}
+
+/**
+ * What the dashboard's totals show over `reportRange()`, read in a real browser: each figure is
+ * the number the page was given (its cell's data-value), next to the text it shows.
+ */
+export async function shownTotals(browser: Browser, tracker: LocalTracker): Promise<Totals> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${tracker.url}${DASHBOARD_PATH}?${new URLSearchParams(reportRange())}#token=${tracker.managementToken}`);
+    await page.waitForFunction(() => document.getElementById('app')?.dataset.state === 'ready', undefined, { timeout: 30_000 });
+    const shown = await page.$$eval('#totals [data-metric]', (cells) =>
+      Object.fromEntries(cells.map((cell) => [cell.getAttribute('data-metric'), JSON.parse(cell.getAttribute('data-value')!) as number])),
+    );
+    return { visits: shown.visits, clicks: shown.clicks, conversions: shown.conversions, revenue: shown.revenue };
+  } finally {
+    await page.close();
   }
 }
 
