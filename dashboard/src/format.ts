@@ -1,31 +1,33 @@
-import type { ReportRow } from '../../lambda/domain/reports';
+import type { ReportMetric } from '../../lambda/domain/reports';
+import { addDays } from '../../lambda/domain/time-zones';
 
-export type MetricName = 'visits' | 'clicks' | 'conversions' | 'revenue' | 'cost' | 'profit' | 'roi' | 'ctr' | 'cr' | 'epv' | 'epc' | 'cpv' | 'ap';
 type MetricFormat = 'count' | 'money' | 'percent' | 'rate';
 
 export interface MetricColumn {
-  readonly name: MetricName & keyof ReportRow;
+  readonly name: ReportMetric;
   readonly label: string;
   readonly title: string;
   readonly format: MetricFormat;
 }
 
-/** The report's metrics in the order media buyers read them. */
-export const METRICS: readonly MetricColumn[] = [
-  { name: 'visits', label: 'Visits', title: 'Visitors who reached the campaign URL', format: 'count' },
-  { name: 'clicks', label: 'Clicks', title: 'Visitors who clicked through to an offer', format: 'count' },
-  { name: 'conversions', label: 'Conversions', title: 'Conversions, rejected and charged back ones excluded', format: 'count' },
-  { name: 'revenue', label: 'Revenue', title: 'Payouts of the conversions', format: 'money' },
-  { name: 'cost', label: 'Cost', title: 'Cost passed by the traffic source', format: 'money' },
-  { name: 'profit', label: 'Profit', title: 'Revenue minus cost', format: 'money' },
-  { name: 'roi', label: 'ROI', title: 'Profit / cost', format: 'percent' },
-  { name: 'ctr', label: 'CTR', title: 'Clicks / visits', format: 'percent' },
-  { name: 'cr', label: 'CR', title: 'Conversions / clicks', format: 'percent' },
-  { name: 'epv', label: 'EPV', title: 'Earnings per visit', format: 'rate' },
-  { name: 'epc', label: 'EPC', title: 'Earnings per click', format: 'rate' },
-  { name: 'cpv', label: 'CPV', title: 'Cost per visit', format: 'rate' },
-  { name: 'ap', label: 'AP', title: 'Average payout per conversion', format: 'rate' },
-];
+/** Every metric the API reports (a new one does not compile until it has a column), in the API's order. */
+const COLUMNS: Record<ReportMetric, Omit<MetricColumn, 'name'>> = {
+  visits: { label: 'Visits', title: 'Visitors who reached the campaign URL', format: 'count' },
+  clicks: { label: 'Clicks', title: 'Visitors who clicked through to an offer', format: 'count' },
+  conversions: { label: 'Conversions', title: 'Conversions, rejected and charged back ones excluded', format: 'count' },
+  revenue: { label: 'Revenue', title: 'Payouts of the conversions', format: 'money' },
+  cost: { label: 'Cost', title: 'Cost passed by the traffic source', format: 'money' },
+  profit: { label: 'Profit', title: 'Revenue minus cost', format: 'money' },
+  roi: { label: 'ROI', title: 'Profit / cost', format: 'percent' },
+  ctr: { label: 'CTR', title: 'Clicks / visits', format: 'percent' },
+  cr: { label: 'CR', title: 'Conversions / clicks', format: 'percent' },
+  epv: { label: 'EPV', title: 'Earnings per visit', format: 'rate' },
+  epc: { label: 'EPC', title: 'Earnings per click', format: 'rate' },
+  cpv: { label: 'CPV', title: 'Cost per visit', format: 'rate' },
+  ap: { label: 'AP', title: 'Average payout per conversion', format: 'rate' },
+};
+
+export const METRICS: readonly MetricColumn[] = Object.entries(COLUMNS).map(([name, column]) => ({ name: name as ReportMetric, ...column }));
 
 const FORMATS: Record<MetricFormat, Intl.NumberFormat> = {
   count: new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }),
@@ -39,22 +41,6 @@ const FORMATS: Record<MetricFormat, Intl.NumberFormat> = {
 export function formatMetric(value: number | null | undefined, format: MetricFormat): string {
   if (value === null || value === undefined) return '—';
   return format === 'percent' ? `${FORMATS.percent.format(value)}%` : FORMATS[format].format(value);
-}
-
-const OFFSET = /^([+-])(\d{2}):00$/;
-
-/** Today's date (YYYY-MM-DD) in a report time zone: UTC, a whole-hour offset or an IANA name. */
-export function todayIn(tz: string, now: Date = new Date()): string {
-  const offset = OFFSET.exec(tz);
-  if (tz === 'UTC' || offset) {
-    const hours = offset ? (offset[1] === '-' ? -1 : 1) * Number(offset[2]) : 0;
-    return new Date(now.getTime() + hours * 3_600_000).toISOString().slice(0, 10);
-  }
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { ReportRow } from '../../lambda/domain/reports';
 import { ApiError, CampaignSummary, ManagementApi, PostbackError, ReportParams } from './api';
 import { VisitsChart } from './chart';
-import { METRICS, MetricColumn, addDays, chartBuckets, formatMetric, timeZoneChoices, todayIn } from './format';
+import { addDays, localDayHour } from '../../lambda/domain/time-zones';
+import { METRICS, MetricColumn, chartBuckets, formatMetric, timeZoneChoices } from './format';
 import './styles.css';
 
 const TOKEN_KEY = 'clickstack.token';
@@ -53,10 +54,10 @@ class Dashboard {
     const zones = timeZoneChoices(browserZone, Intl.supportedValuesOf('timeZone'));
     element('tz').replaceChildren(...(zones.includes(tz) ? zones : [tz, ...zones]).map((zone) => h('option', { value: zone }, zone)));
     this.input('tz').value = tz;
-    this.input('to').value = params.get('to') ?? todayIn(tz);
+    this.input('to').value = params.get('to') ?? localDayHour(new Date(), tz).day;
     this.input('from').value = params.get('from') ?? addDays(this.input('to').value, 1 - DEFAULT_DAYS);
     this.input('conversion-time').value = params.get('conversionTime') === 'postback' ? 'postback' : 'click';
-    this.input('error-day').value = todayIn('UTC');
+    this.input('error-day').value = new Date().toISOString().slice(0, 10);
 
     element('range').addEventListener('submit', (event) => {
       event.preventDefault();

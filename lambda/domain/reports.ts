@@ -1,5 +1,6 @@
 import { ConfigError } from './config';
 import { CounterKey } from './aggregation';
+import { addDays, daysBetween, isValidTimeZone, localDayHour } from './time-zones';
 
 /** A counter item as the aggregator writes it: its key's dimensions and its counters. */
 export type StatsItem = CounterKey & Readonly<Record<string, unknown>>;
@@ -50,18 +51,7 @@ export interface ReportRow {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const OFFSET = /^([+-])(\d{2}):00$/;
 const MAX_DAYS = 366;
-
-function isValidTimeZone(tz: string): boolean {
-  if (tz === 'UTC' || OFFSET.test(tz)) return true;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** @throws ConfigError naming the parameter that is wrong */
 export function parseReportQuery(params: Readonly<Record<string, string | undefined>>, today: Date = new Date()): ReportQuery {
@@ -70,7 +60,7 @@ export function parseReportQuery(params: Readonly<Record<string, string | undefi
   if (!DAY.test(from) || Number.isNaN(Date.parse(from))) throw new ConfigError('from must be a day, YYYY-MM-DD');
   if (!DAY.test(to) || Number.isNaN(Date.parse(to))) throw new ConfigError('to must be a day, YYYY-MM-DD');
   if (to < from) throw new ConfigError('to must not be before from');
-  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 >= MAX_DAYS) throw new ConfigError(`from and to must be at most ${MAX_DAYS} days apart`);
+  if (daysBetween(from, to) >= MAX_DAYS) throw new ConfigError(`from and to must be at most ${MAX_DAYS} days apart`);
   const tz = params.tz ?? 'UTC';
   if (!isValidTimeZone(tz)) throw new ConfigError('tz must be UTC, a whole-hour offset such as +02:00, or an IANA time zone');
   const groupBy = (params.groupBy ?? 'campaign').split(',').map((value) => value.trim()).filter(Boolean);
@@ -88,26 +78,13 @@ export function parseReportQuery(params: Readonly<Record<string, string | undefi
 
 /** The local day and hour (`YYYY-MM-DD`, `HH`) of a UTC hour bucket (`YYYY-MM-DDTHH`). */
 export function localHour(utcHour: string, tz: string): { day: string; hour: string } {
-  const instant = new Date(`${utcHour}:00:00Z`);
-  const offset = OFFSET.exec(tz);
-  if (tz === 'UTC' || offset) {
-    const shifted = new Date(instant.getTime() + (offset ? (offset[1] === '-' ? -1 : 1) * Number(offset[2]) * 3_600_000 : 0));
-    return { day: shifted.toISOString().slice(0, 10), hour: shifted.toISOString().slice(11, 13) };
-  }
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' })
-      .formatToParts(instant)
-      .map((part) => [part.type, part.value]),
-  );
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: parts.hour };
+  return localDayHour(new Date(`${utcHour}:00:00Z`), tz);
 }
 
 /** The UTC days whose hour buckets can fall into the local range (a day either side covers any zone). */
 export function utcDaysFor(query: Pick<ReportQuery, 'from' | 'to'>): string[] {
   const days: string[] = [];
-  for (let t = Date.parse(query.from) - 86_400_000; t <= Date.parse(query.to) + 86_400_000; t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
+  for (let day = addDays(query.from, -1); day <= addDays(query.to, 1); day = addDays(day, 1)) days.push(day);
   return days;
 }
 
@@ -164,7 +141,9 @@ export function buildReport(query: ReportQuery, items: readonly StatsItem[]): Re
   return rows.sort((a, b) => b.visits - a.visits || JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
-const CSV_METRICS = ['visits', 'clicks', 'conversions', 'revenue', 'cost', 'profit', 'roi', 'ctr', 'cr', 'epv', 'epc', 'cpv', 'ap'] as const;
+/** Every metric of a row, in the order of the CSV columns. */
+export const REPORT_METRICS = ['visits', 'clicks', 'conversions', 'revenue', 'cost', 'profit', 'roi', 'ctr', 'cr', 'epv', 'epc', 'cpv', 'ap'] as const;
+export type ReportMetric = (typeof REPORT_METRICS)[number];
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : String(value);
@@ -175,7 +154,7 @@ function csvCell(value: unknown): string {
 
 export function toCsv(query: ReportQuery, rows: readonly ReportRow[]): string {
   const types = [...new Set(rows.flatMap((row) => Object.keys(row.conversionsByType)))].sort();
-  const header = [...query.groupBy, ...CSV_METRICS, ...types.map((type) => `conversions:${type}`)];
-  const lines = rows.map((row) => [...query.groupBy.map((d) => row[d]), ...CSV_METRICS.map((m) => row[m]), ...types.map((t) => row.conversionsByType[t] ?? 0)].map(csvCell).join(','));
+  const header = [...query.groupBy, ...REPORT_METRICS, ...types.map((type) => `conversions:${type}`)];
+  const lines = rows.map((row) => [...query.groupBy.map((d) => row[d]), ...REPORT_METRICS.map((m) => row[m]), ...types.map((t) => row.conversionsByType[t] ?? 0)].map(csvCell).join(','));
   return [header.map(csvCell).join(','), ...lines].join('\r\n') + '\r\n';
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../lambda/domain/config';
 import { StatsItem, buildReport, localHour, parseReportQuery, toCsv, utcDaysFor } from '../../lambda/domain/reports';
+import { addDays, localDayHour } from '../../lambda/domain/time-zones';
 
 const item = (hour: string, counters: Record<string, number>, dims: Partial<StatsItem> = {}): StatsItem => ({
   campaignId: 'camp',
@@ -99,5 +100,23 @@ describe('buildReport', () => {
     expect(lines[0]).toBe('country,visits,clicks,conversions,revenue,cost,profit,roi,ctr,cr,epv,epc,cpv,ap,conversions:Lead,conversions:Sale');
     expect(lines[1]).toBe('US,100,80,4,40,10,30,300,80,5,0.4,0.5,0.1,10,0,4');
     expect(lines[3]).toBe(`"'=HYPERLINK(""x"")",1,0,0,0,0,0,,0,,0,,0,,0,0`);
+  });
+});
+
+describe('report time zones', () => {
+  const lateUtc = new Date('2026-03-01T22:30:00Z');
+
+  it('put an instant on the local day of UTC, an offset or an IANA zone (the dashboard\'s "today")', () => {
+    expect(localDayHour(lateUtc, 'UTC')).toEqual({ day: '2026-03-01', hour: '22' });
+    expect(localDayHour(lateUtc, '+02:00').day).toBe('2026-03-02');
+    expect(localDayHour(lateUtc, '-12:00').day).toBe('2026-03-01');
+    expect(localDayHour(lateUtc, 'Asia/Tokyo')).toEqual({ day: '2026-03-02', hour: '07' });
+    expect(localDayHour(lateUtc, 'America/New_York').day).toBe('2026-03-01');
+  });
+
+  it('count days across month and leap-year ends', () => {
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addDays('2026-12-31', -6)).toBe('2026-12-25');
   });
 });
