@@ -46,6 +46,8 @@ class Dashboard {
   private readonly chart = new VisitsChart(element('chart'));
   private campaigns: CampaignSummary[] = [];
   private errorCursor?: string;
+  /** Which load is the latest: an earlier one that answers late must not overwrite it. */
+  private loads = 0;
 
   constructor(private readonly onSignedOut: (message: string) => void) {
     const params = new URLSearchParams(location.search);
@@ -99,6 +101,7 @@ class Dashboard {
       return;
     }
     history.replaceState(null, '', `?${new URLSearchParams({ ...params })}`);
+    const load = ++this.loads;
     await this.guard(async () => {
       const { buckets, dimension } = chartBuckets(params.from, params.to);
       const [campaigns, byCampaign, total, series] = await Promise.all([
@@ -107,6 +110,7 @@ class Dashboard {
         this.management.report(params, []),
         this.management.report(params, [dimension]),
       ]);
+      if (load !== this.loads) return;
       this.campaigns = campaigns.items;
       this.showTotals(total.rows[0]);
       this.showCampaigns(byCampaign.rows, total.rows[0]);
@@ -118,7 +122,7 @@ class Dashboard {
       );
       this.showCampaignChoices();
       await Promise.all([this.showLinks(), this.loadErrors(false)]);
-    });
+    }, () => load === this.loads);
   }
 
   private showTotals(total: ReportRow | undefined): void {
@@ -199,18 +203,18 @@ class Dashboard {
     element('more-errors').hidden = !page.cursor;
   }
 
-  /** Runs one step of loading; a rejected token signs out, any other failure is shown, not thrown. */
-  private async guard(step: () => Promise<void>): Promise<void> {
+  /**
+   * Runs one step of loading; a rejected token signs out, any other failure is shown, not thrown.
+   * A step that is no longer `current` leaves the status to the one that replaced it.
+   */
+  private async guard(step: () => Promise<void>, current: () => boolean = () => true): Promise<void> {
     this.status('loading', 'Loading…');
     try {
       await step();
-      this.status('ready', `Updated ${new Date().toLocaleTimeString()}`);
+      if (current()) this.status('ready', `Updated ${new Date().toLocaleTimeString()}`);
     } catch (caught) {
-      if (caught instanceof ApiError && caught.isAuthentication) {
-        this.onSignedOut(caught.message);
-        return;
-      }
-      this.status('error', caught instanceof Error ? caught.message : String(caught));
+      if (caught instanceof ApiError && caught.isAuthentication) this.onSignedOut(caught.message);
+      else if (current()) this.status('error', caught instanceof Error ? caught.message : String(caught));
     }
   }
 

@@ -164,6 +164,18 @@ inBrowser('dashboard in headless Chromium', () => {
     expect(row).toEqual([expect.any(String), 'unknown-click', expect.any(String), UNKNOWN_CLICK, '127.0.0.1', `GET /postback?cid=${UNKNOWN_CLICK}&payout=9`]);
   });
 
+  it('shows the API\'s error for a range it refuses, and keeps the form to fix it', async () => {
+    await page.fill('#from', '2020-01-01');
+    await page.click('#range button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('app')?.dataset.state === 'error');
+    expect(await page.textContent('#status')).toBe('from and to must be at most 366 days apart');
+
+    await page.fill('#from', RANGE.from);
+    await page.click('#range button[type=submit]');
+    await waitUntilLoaded(`from=${RANGE.from}`);
+    expect(await page.textContent('#status')).toMatch(/^Updated /);
+  });
+
   it('asks for the token again when it is refused, and shows nothing until then', async () => {
     const fresh = await context.newPage();
     await fresh.goto(`${tracker.url}/dashboard/#token=not-the-token`);
