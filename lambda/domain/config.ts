@@ -169,6 +169,29 @@ function check(condition: boolean, message: string): void {
   if (!condition) throw new ConfigError(message);
 }
 
+/** Every field of `T`, no more, no fewer: a field added to a type must be added here to be accepted. */
+function fieldsOf<T>(fields: Record<keyof T, true>): readonly string[] {
+  return Object.keys(fields);
+}
+
+/** A misspelt field (`payot`) would otherwise be stored and silently do nothing. */
+function checkKnownFields(field: string, value: object, known: readonly string[]): void {
+  const unknown = Object.keys(value).filter((name) => !known.includes(name));
+  check(unknown.length === 0, `${field} has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known are ${known.join(', ')}`);
+}
+
+const OFFER_FIELDS = fieldsOf<Offer>({ id: true, name: true, url: true, networkId: true, payout: true, payoutMode: true, currency: true });
+const LANDER_FIELDS = fieldsOf<Lander>({ id: true, name: true, url: true, offerCount: true });
+const TRAFFIC_SOURCE_FIELDS = fieldsOf<TrafficSource>({ id: true, name: true, parameters: true, postbackUrl: true });
+const PARAMETER_FIELDS = fieldsOf<ParameterMapping>({ externalId: true, cost: true, vars: true });
+const NETWORK_FIELDS = fieldsOf<AffiliateNetwork>({ id: true, name: true, duplicatePolicy: true, ipWhitelist: true, postbackSecret: true, eventTypes: true });
+const EVENT_TYPE_FIELDS = fieldsOf<EventType>({ name: true, status: true });
+const CAMPAIGN_FIELDS = fieldsOf<Campaign>({ id: true, name: true, trafficSourceId: true, costModel: true, redirectMode: true, defaultPath: true, rulePaths: true });
+const PATH_FIELDS = fieldsOf<Path>({ landers: true, offers: true });
+const WEIGHTED_FIELDS = fieldsOf<Weighted>({ id: true, weight: true });
+const RULE_PATH_FIELDS = fieldsOf<RulePath>({ name: true, rules: true, path: true });
+const RULE_FIELD_NAMES = fieldsOf<Rule>({ field: true, variable: true, values: true });
+
 function checkIdAndName(kind: string, entity: { id: string; name: string }): void {
   check(typeof entity.id === 'string' && ID_PATTERN.test(entity.id), `${kind}.id must be 1-64 letters, digits, '_' or '-'`);
   check(typeof entity.name === 'string' && entity.name.length > 0 && entity.name.length <= 200, `${kind}.name must be 1-200 characters`);
@@ -190,6 +213,7 @@ function checkRedirectTemplate(field: string, template: string): void {
 }
 
 export function validateOffer(offer: Offer): Offer {
+  checkKnownFields('offer', offer, OFFER_FIELDS);
   checkIdAndName('offer', offer);
   checkRedirectTemplate('offer.url', offer.url);
   check(offer.payout === undefined || Number.isFinite(offer.payout), 'offer.payout must be a number');
@@ -201,6 +225,7 @@ export function validateOffer(offer: Offer): Offer {
 }
 
 export function validateLander(lander: Lander): Lander {
+  checkKnownFields('lander', lander, LANDER_FIELDS);
   checkIdAndName('lander', lander);
   checkRedirectTemplate('lander.url', lander.url);
   check(
@@ -211,7 +236,9 @@ export function validateLander(lander: Lander): Lander {
 }
 
 export function validateTrafficSource(source: TrafficSource): TrafficSource {
+  checkKnownFields('trafficSource', source, TRAFFIC_SOURCE_FIELDS);
   checkIdAndName('trafficSource', source);
+  checkKnownFields('trafficSource.parameters', source.parameters ?? {}, PARAMETER_FIELDS);
   const { externalId, cost, vars = [] } = source.parameters ?? {};
   check(vars.length <= 10, 'trafficSource.parameters.vars holds at most 10 names');
   for (const name of [externalId, cost, ...vars]) {
@@ -222,6 +249,7 @@ export function validateTrafficSource(source: TrafficSource): TrafficSource {
 }
 
 export function validateNetwork(network: AffiliateNetwork): AffiliateNetwork {
+  checkKnownFields('network', network, NETWORK_FIELDS);
   checkIdAndName('network', network);
   const policies = ['reject-duplicates', 'no-upsells', 'accept-duplicates'];
   check(network.duplicatePolicy === undefined || policies.includes(network.duplicatePolicy), `network.duplicatePolicy must be one of ${policies.join(', ')}`);
@@ -234,6 +262,8 @@ export function validateNetwork(network: AffiliateNetwork): AffiliateNetwork {
   );
   for (const [et, type] of Object.entries(network.eventTypes ?? {})) {
     check(/^[\x21-\x7e]{1,64}$/.test(et), `network.eventTypes key '${et}' must be 1-64 printable characters`);
+    check(typeof type === 'object' && type !== null, `network.eventTypes.${et} must be an object`);
+    checkKnownFields(`network.eventTypes.${et}`, type, EVENT_TYPE_FIELDS);
     check(typeof type.name === 'string' && type.name.length > 0 && type.name.length <= 100, `network.eventTypes.${et}.name must be 1-100 characters`);
     check(type.status === undefined || STATUSES.has(type.status), `network.eventTypes.${et}.status must be one of ${[...STATUSES].join(', ')}`);
   }
@@ -245,7 +275,9 @@ function checkWeighted(field: string, items: readonly Weighted[] | undefined, re
   check(!required || (items?.length ?? 0) > 0, `${field} needs at least one entry`);
   check((items?.length ?? 0) <= 20, `${field} holds at most 20 entries`);
   for (const [i, item] of (items ?? []).entries()) {
-    check(ID_PATTERN.test(item?.id ?? ''), `${field}[${i}].id must be an id`);
+    check(typeof item === 'object' && item !== null, `${field}[${i}] must be { id, weight }`);
+    checkKnownFields(`${field}[${i}]`, item, WEIGHTED_FIELDS);
+    check(ID_PATTERN.test(item.id ?? ''), `${field}[${i}].id must be an id`);
     check(item.weight === undefined || (Number.isInteger(item.weight) && item.weight >= 0 && item.weight <= 1000), `${field}[${i}].weight must be a whole number from 0 to 1000`);
   }
   check(!items?.length || items.some((item) => (item.weight ?? 100) > 0), `${field} needs an entry with a weight above 0`);
@@ -253,6 +285,7 @@ function checkWeighted(field: string, items: readonly Weighted[] | undefined, re
 
 function checkPath(field: string, path: Path | undefined): void {
   check(typeof path === 'object' && path !== null, `${field} is required`);
+  checkKnownFields(field, path!, PATH_FIELDS);
   checkWeighted(`${field}.landers`, path!.landers, false);
   checkWeighted(`${field}.offers`, path!.offers, true);
 }
@@ -260,9 +293,11 @@ function checkPath(field: string, path: Path | undefined): void {
 const RULE_FIELDS: ReadonlySet<string> = new Set(['country', 'device', 'os', 'browser', 'var']);
 
 export function validateCampaign(campaign: Campaign): Campaign {
+  checkKnownFields('campaign', campaign, CAMPAIGN_FIELDS);
   checkIdAndName('campaign', campaign);
   check(campaign.trafficSourceId === undefined || ID_PATTERN.test(campaign.trafficSourceId), 'campaign.trafficSourceId must be a traffic source id');
   const cost = campaign.costModel;
+  if (typeof cost === 'object' && cost !== null) checkKnownFields('campaign.costModel', cost, ['type', 'value']);
   check(
     cost === undefined ||
       cost.type === 'auto' ||
@@ -278,10 +313,14 @@ export function validateCampaign(campaign: Campaign): Campaign {
   check((campaign.rulePaths ?? []).length <= 50, 'campaign.rulePaths holds at most 50 paths');
   for (const [i, rulePath] of (campaign.rulePaths ?? []).entries()) {
     const field = `campaign.rulePaths[${i}]`;
-    check(typeof rulePath?.name === 'string' && rulePath.name.length > 0 && rulePath.name.length <= 100, `${field}.name must be 1-100 characters`);
+    check(typeof rulePath === 'object' && rulePath !== null, `${field} must be { name, rules, path }`);
+    checkKnownFields(field, rulePath, RULE_PATH_FIELDS);
+    check(typeof rulePath.name === 'string' && rulePath.name.length > 0 && rulePath.name.length <= 100, `${field}.name must be 1-100 characters`);
     check(Array.isArray(rulePath.rules) && rulePath.rules.length > 0, `${field}.rules needs at least one rule`);
     for (const [j, rule] of rulePath.rules.entries()) {
-      check(RULE_FIELDS.has(rule?.field), `${field}.rules[${j}].field must be one of ${[...RULE_FIELDS].join(', ')}`);
+      check(typeof rule === 'object' && rule !== null, `${field}.rules[${j}] must be { field, values }`);
+      checkKnownFields(`${field}.rules[${j}]`, rule, RULE_FIELD_NAMES);
+      check(RULE_FIELDS.has(rule.field), `${field}.rules[${j}].field must be one of ${[...RULE_FIELDS].join(', ')}`);
       check(rule.field !== 'var' || /^[A-Za-z0-9_.-]{1,64}$/.test(rule.variable ?? ''), `${field}.rules[${j}].variable is required with field 'var'`);
       check(Array.isArray(rule.values) && rule.values.length > 0 && rule.values.every((v) => typeof v === 'string' && v.length <= 256), `${field}.rules[${j}].values needs 1 or more strings`);
     }

@@ -19,6 +19,21 @@ describe('config validation', () => {
     expect(() => validateOffer({ ...offer, url })).toThrow(new ConfigError(`offer.url ${message}`));
   });
 
+  it('refuses unknown fields, naming them, at every level of a campaign', () => {
+    const rulePath = { name: 'US', rules: [{ field: 'country' as const, values: ['US'] }], path: { offers: [{ id: 'o1' }] } };
+    const campaign = { id: 'c', name: 'C', defaultPath: { offers: [{ id: 'o1' }] }, rulePaths: [rulePath] };
+    expect(validateCampaign(campaign)).toBe(campaign);
+    expect(() => validateCampaign({ ...campaign, trafficSource: 'push' } as never)).toThrow('campaign has unknown field trafficSource; known are id, name, trafficSourceId');
+    expect(() => validateCampaign({ ...campaign, rulePaths: [{ ...rulePath, weight: 1 }] } as never)).toThrow('campaign.rulePaths[0] has unknown field weight');
+    expect(() => validateCampaign({ ...campaign, rulePaths: [{ ...rulePath, rules: [{ field: 'country', values: ['US'], negate: true }] }] } as never)).toThrow(
+      'campaign.rulePaths[0].rules[0] has unknown field negate',
+    );
+    expect(() => validateCampaign({ ...campaign, defaultPath: { offers: [{ id: 'o1' }], lander: [{ id: 'l' }] } } as never)).toThrow(
+      'campaign.defaultPath has unknown field lander',
+    );
+    expect(() => validateOffer({ ...offer, payot: 1, curency: 'USD' } as never)).toThrow('offer has unknown fields payot, curency');
+  });
+
   it('names the field that is wrong', () => {
     expect(() => validateOffer({ ...offer, id: 'has space' })).toThrow('offer.id');
     expect(() => validateOffer({ ...offer, currency: 'usd' })).toThrow('offer.currency');

@@ -51,6 +51,11 @@ describe('management API', () => {
     ['networks', { id: 'x', name: 'X', ipWhitelist: ['300.1.1.1'] }, 'network.ipWhitelist'],
     ['landers', { id: 'x', name: 'X', url: 'https://l.example/', offerCount: 11 }, 'lander.offerCount'],
     ['traffic-sources', 'not json', 'body must be JSON'],
+    ['offers', { id: 'x', name: 'X', url: 'https://o.example/', payot: 5 }, 'offer has unknown field payot; known are id, name, url'],
+    ['campaigns', { id: 'x', name: 'X', defaultPath: { offers: [{ id: 'demo-offer', wieght: 5 }] } }, 'campaign.defaultPath.offers[0] has unknown field wieght'],
+    ['campaigns', { id: 'x', name: 'X', costModel: { type: 'cpc', value: 1, currency: 'EUR' }, defaultPath: { offers: [{ id: 'demo-offer' }] } }, 'campaign.costModel has unknown field currency'],
+    ['traffic-sources', { id: 'x', name: 'X', parameters: { externalID: 'cid' } }, 'trafficSource.parameters has unknown field externalID'],
+    ['networks', { id: 'x', name: 'X', eventTypes: { sale: { name: 'Sale', stauts: 'approved' } } }, 'network.eventTypes.sale has unknown field stauts'],
   ])('answers an invalid %s with a 400 naming the field', async (collection, body, message) => {
     const response = await call('POST', collection, body);
     expect(response.statusCode).toBe(400);
