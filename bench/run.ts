@@ -13,6 +13,8 @@ import { benchClickIds } from './click-ids';
 import { measureColdStart } from './cold-start';
 import { PRICES, VOLUUM_OVERAGE_PER_1000, costPerMillion } from './cost-model';
 import { measureHandlerCost } from './handler-cost';
+import { ReportReads } from './report-reads';
+import { STATS_SHARDS } from '../lambda/store/dynamo-store';
 import { LoadResult, load, startTarget } from './load';
 
 const options = {
@@ -145,6 +147,20 @@ async function main(): Promise<void> {
     aggregation.map((a) => [a.batchSize, a.writes, fixed(a.writesPerClick, 3), percent(a.writesPerClick / aggregation[0].writesPerClick)]),
   );
   print('Computed by folding stream-shaped records with the aggregation code (lambda/domain/aggregation.ts); each write is one item of < 1 KB, 1 WCU. The 144 possible keys bound the writes per batch: the larger the batch (a stream batching window), the fewer writes per click.');
+  print();
+
+  const reportReads = (await startTarget('report-reads')).ready as unknown as ReportReads[];
+  print('## Report reads (GET /api/reports?groupBy=campaign over 30 days, counters in 12 hours a day per campaign, median of 5)');
+  print();
+  table(
+    ['campaigns', 'counter items', 'Query calls', 'report ms', 'the same Query calls alone, ms', 'report vs its Query calls'],
+    reportReads.map((r) => [r.campaigns, r.items, r.queries, fixed(r.reportMs), fixed(r.storeMs), `${fixed(r.reportMs / r.storeMs, 2)}×`]),
+  );
+  const fanOut = new Set(reportReads.map((r) => r.queries));
+  print(`Target: the partitions a report reads do not grow with the number of campaigns → ${[...fanOut].join(', ')} Query calls at ` +
+    `${reportReads.map((r) => r.campaigns).join(', ')} campaigns (${fanOut.size === 1 ? 'met' : 'missed'}). Counters live in ${STATS_SHARDS} partitions per UTC day, ` +
+    'a campaign always in the same one; a report reads the range\'s days and one day either side. A partition per campaign and day would take ' +
+    `${reportReads.map((r) => r.campaigns * 32).join(', ')} calls.`);
   print();
 
   const costs = [

@@ -8,6 +8,7 @@
  *   tracker    — the local runtime (gateway + handlers + dynalite, without the report
  *                aggregator) with the demo campaign and `clicks` pre-written clicks for postbacks
  *   capacity   — the local runtime, reporting the DynamoDB capacity its handlers consume
+ *   report-reads — the local runtime with 30 days of counters, reporting what a report reads
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -18,6 +19,7 @@ import { createTables, startDynalite } from '../local/dynamodb';
 import { startLocalTracker } from '../local/runtime';
 import { benchClickIds } from './click-ids';
 import { measureCapacity } from './capacity';
+import { measureReportReads } from './report-reads';
 
 const OFFER = 'https://offer.example.com/landing';
 
@@ -87,6 +89,8 @@ async function main(kind: string, clickCount: number): Promise<unknown> {
     }
     case 'capacity':
       return measureCapacity();
+    case 'report-reads':
+      return measureReportReads();
     default:
       throw new Error(`unknown target ${kind}`);
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { KeyContributions, encodeKey, sumAfter } from '../domain/aggregation';
+import { CounterKey, KeyContributions, encodeKey, sumAfter } from '../domain/aggregation';
 import { CampaignBundle, campaignReferences } from '../domain/config';
 import { StatsItem } from '../domain/reports';
 import { Conversion, SourcePostbackOutcome, StatusChange } from '../domain/postback';
@@ -13,6 +13,13 @@ import { ConfigEntity, ConversionOutcome, EntityOf, EntityType, Page, PostbackEr
 export type TableNames = Readonly<Record<TableName, string>>;
 
 const POSTBACK_ERROR_TTL_SECONDS = 30 * 24 * 3600;
+/**
+ * Counter partitions per UTC day. A report over every campaign reads STATS_SHARDS partitions a
+ * day however many campaigns there are (a partition per campaign and day wins only below
+ * STATS_SHARDS campaigns), and the aggregator's writes for a day spread over as many
+ * partitions instead of meeting in one.
+ */
+export const STATS_SHARDS = 4;
 const MAX_LOGGED_REQUEST = 2048;
 
 export class DynamoTrackerStore implements TrackerStore {
@@ -171,7 +178,7 @@ export class DynamoTrackerStore implements TrackerStore {
 
   async addCounters(group: KeyContributions, shard: string): Promise<void> {
     const { key } = group;
-    const Key = { pk: `${key.campaignId}#${key.hour.slice(0, 10)}`, sk: `${key.hour}|${encodeKey(key)}` };
+    const Key = statsKey(key);
     const watermark = `w:${shard}`;
     for (let attempt = 0; attempt < 5; attempt++) {
       const { Item } = await this.client.send(new GetCommand({ TableName: this.tables.stats, Key, ConsistentRead: true }));
@@ -212,13 +219,21 @@ export class DynamoTrackerStore implements TrackerStore {
     throw new Error(`counters ${Key.pk} ${Key.sk} kept changing under shard ${shard}`);
   }
 
-  async queryStats(campaignIds: readonly string[], utcDays: readonly string[]): Promise<StatsItem[]> {
-    const partitions = campaignIds.flatMap((campaignId) => utcDays.map((day) => `${campaignId}#${day}`));
-    const pages = await Promise.all(
-      partitions.map((pk) =>
-        this.queryAll({ TableName: this.tables.stats, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }),
-      ),
-    );
+  async queryStats(utcDays: readonly string[], campaignIds?: readonly string[]): Promise<StatsItem[]> {
+    const TableName = this.tables.stats;
+    const queries = campaignIds
+      ? campaignIds.flatMap((campaignId) =>
+          utcDays.map((day) => ({
+            TableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :campaign)',
+            // encodeKey puts the campaign first.
+            ExpressionAttributeValues: { ':pk': `${day}#${statsShard(campaignId)}`, ':campaign': `${encodeURIComponent(campaignId)}|` },
+          })),
+        )
+      : utcDays.flatMap((day) =>
+          Array.from({ length: STATS_SHARDS }, (_, shard) => ({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${day}#${shard}` } })),
+        );
+    const pages = await Promise.all(queries.map((query) => this.queryAll(query)));
     return pages.flat() as StatsItem[];
   }
 
@@ -342,6 +357,18 @@ function withoutEntityType(item: Record<string, unknown>): unknown {
 }
 
 /** One client per Lambda container, created at module scope so warm invocations reuse it. */
+/** Where a key's counters live: the UTC day's partition of its campaign, sorted by campaign first. */
+export function statsKey(key: CounterKey): { pk: string; sk: string } {
+  return { pk: `${key.hour.slice(0, 10)}#${statsShard(key.campaignId)}`, sk: encodeKey(key) };
+}
+
+/** FNV-1a: a campaign's counters always go to the same one of a day's partitions. */
+function statsShard(campaignId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < campaignId.length; i++) hash = Math.imul(hash ^ campaignId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % STATS_SHARDS;
+}
+
 export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });

@@ -29,9 +29,10 @@ export const TABLES = {
   /** Campaigns, offers and traffic sources: partition by entity type, sort by id. */
   config: { partitionKey: 'entityType', sortKey: 'id', environmentVariable: 'CONFIG_TABLE' },
   /**
-   * Report counters written by the stream aggregator: partition `<campaignId>#<UTC day>`, sort
-   * `<UTC hour>|<dimensions>`; one item per hour and combination of dimensions. Also each
-   * campaign's latest visits: partition `<campaignId>#recent`, sort `visits`.
+   * Report counters written by the stream aggregator: partition `<UTC day>#<shard>` (a campaign's
+   * shard is fixed), sort `<campaign>|<UTC hour>|<other dimensions>`; one item per hour and
+   * combination of dimensions. Also each campaign's latest visits: partition
+   * `<campaignId>#recent`, sort `visits`.
    */
   stats: { partitionKey: 'pk', sortKey: 'sk', environmentVariable: 'STATS_TABLE' },
   /** Postbacks that were not counted, and why; partitioned by UTC day, expiring. */

@@ -60,8 +60,8 @@ export interface TrackerStore {
    * this stream shard: a replayed stream batch changes nothing twice.
    */
   addCounters(group: KeyContributions, shard: string): Promise<void>;
-  /** The counter items of these campaigns on these UTC days. */
-  queryStats(campaignIds: readonly string[], utcDays: readonly string[]): Promise<StatsItem[]>;
+  /** The counter items of these UTC days: of these campaigns, or of every campaign there has been. */
+  queryStats(utcDays: readonly string[], campaignIds?: readonly string[]): Promise<StatsItem[]>;
   /** Keeps the campaign's RECENT_VISITS newest visits, these included (a replayed visit once). */
   recordRecentVisits(campaignId: string, clicks: readonly Click[]): Promise<void>;
   recentVisits(campaignId: string, limit: number, cursor?: string): Promise<Page<Click>>;

@@ -70,3 +70,47 @@ describe('management API', () => {
     expect((await call('DELETE', 'campaigns')).statusCode).toBe(405);
   });
 });
+
+describe('reports over the counter partitions', () => {
+  const hour = `${new Date().toISOString().slice(0, 13)}`;
+  const day = hour.slice(0, 10);
+  const counters = (campaignId: string, visits: number) =>
+    tracker.store.addCounters(
+      {
+        key: { campaignId, hour, offerId: 'o', landerId: '', trafficSourceId: '', country: 'US', device: 'mobile' },
+        contributions: [{ sequence: '1', counters: { visits } }],
+      },
+      `shard-${campaignId}`,
+    );
+  const report = async (query: string) => parsed(await call('GET', `reports?from=${day}&to=${day}&${query}`)).rows as Record<string, unknown>[];
+
+  beforeAll(async () => {
+    // `c1` is a prefix of `c10`; `gone` has counters but no config any more.
+    await Promise.all([counters('c1', 3), counters('c10', 5), counters('gone', 7)]);
+  });
+
+  it('reads a fixed number of partitions per day for every campaign, however many there are', async () => {
+    // Imported after the tracker has set the environment, as the handlers are.
+    const { documentClient, STATS_SHARDS } = await import('../../lambda/store/dynamo-store');
+    const send = jest.spyOn(documentClient, 'send');
+    try {
+      const rows = await report('groupBy=campaign');
+      const queries = send.mock.calls.filter(([command]) => command.constructor.name === 'QueryCommand');
+      // The report's day and one either side, STATS_SHARDS partitions each; no campaign listing.
+      expect(queries).toHaveLength(3 * STATS_SHARDS);
+      expect(send.mock.calls).toHaveLength(queries.length);
+      expect(rows.filter((row) => ['c1', 'c10', 'gone'].includes(String(row.campaign))).map((row) => [row.campaign, row.visits]).sort()).toEqual([
+        ['c1', 3],
+        ['c10', 5],
+        ['gone', 7],
+      ]);
+    } finally {
+      send.mockRestore();
+    }
+  });
+
+  it('reads only the filtered campaigns\' counters, a campaign whose id starts another\'s included', async () => {
+    expect((await report('groupBy=campaign&campaign=c1')).map((row) => [row.campaign, row.visits])).toEqual([['c1', 3]]);
+    expect((await report('groupBy=&campaign=c1,c10'))[0]).toMatchObject({ visits: 8 });
+  });
+});
