@@ -47,7 +47,7 @@ export function measureColdStart(): ColdStart[] {
     const app = new App({ outdir });
     const stack = new ClickstackStack(app, 'Bench');
     const template = app.synth().getStackByName(stack.stackName).template as {
-      Resources: Record<string, { Type: string; Properties: { Code: { S3Key: string }; Description: string } }>;
+      Resources: Record<string, { Type: string; Properties: { Code: { S3Key: string }; Description: string; Runtime: string } }>;
     };
     const baselineEntry = join(outdir, 'baseline.ts');
     writeFileSync(
@@ -68,7 +68,8 @@ export function measureColdStart(): ColdStart[] {
       logLevel: 'silent',
     });
     const bundles = [{ bundle: 'DocumentClient only (baseline)', file: baselineFile }];
-    for (const fn of Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function')) {
+    // Our Node bundles; aws-cdk-lib's own deployment handler (Python) is not one.
+    for (const fn of Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Runtime.startsWith('nodejs'))) {
       const dir = join(outdir, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
       const file = readdirSync(dir).find((name) => name === 'index.js')!;
       bundles.push({ bundle: fn.Properties.Description.split(':')[0], file: join(dir, file) });
