@@ -356,7 +356,6 @@ function withoutEntityType(item: Record<string, unknown>): unknown {
   return value;
 }
 
-/** One client per Lambda container, created at module scope so warm invocations reuse it. */
 /** Where a key's counters live: the UTC day's partition of its campaign, sorted by campaign first. */
 export function statsKey(key: CounterKey): { pk: string; sk: string } {
   return { pk: `${key.hour.slice(0, 10)}#${statsShard(key.campaignId)}`, sk: encodeKey(key) };
@@ -369,6 +368,7 @@ function statsShard(campaignId: string): number {
   return (hash >>> 0) % STATS_SHARDS;
 }
 
+/** One client per Lambda container, created at module scope so warm invocations reuse it. */
 export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
