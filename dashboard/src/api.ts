@@ -15,7 +15,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface CampaignSummary {
+/** A campaign, offer, lander or traffic source: only what the page shows of it. */
+export interface Named {
   readonly id: string;
   readonly name?: string;
 }
@@ -41,8 +42,8 @@ export type ReportParams = Pick<ReportQuery, 'from' | 'to' | 'tz' | 'conversionT
 export class ManagementApi {
   constructor(private readonly token: string) {}
 
-  campaigns(): Promise<{ items: CampaignSummary[] }> {
-    return this.get('campaigns');
+  list(collection: 'campaigns' | 'offers' | 'landers' | 'traffic-sources'): Promise<{ items: Named[] }> {
+    return this.get(collection);
   }
 
   report(params: ReportParams, groupBy: readonly string[]): Promise<{ rows: ReportRow[] }> {

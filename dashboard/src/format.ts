@@ -1,4 +1,4 @@
-import type { ReportMetric } from '../../lambda/domain/reports';
+import type { Dimension, ReportMetric } from '../../lambda/domain/reports';
 import { addDays } from '../../lambda/domain/time-zones';
 
 type MetricFormat = 'count' | 'money' | 'percent' | 'rate';
@@ -61,3 +61,21 @@ export function timeZoneChoices(browserZone: string, ianaZones: readonly string[
     .map((hours) => `${hours < 0 ? '-' : '+'}${String(Math.abs(hours)).padStart(2, '0')}:00`);
   return [...new Set(['UTC', browserZone, ...offsets, ...ianaZones])];
 }
+
+export interface Grouping {
+  readonly label: string;
+  /** The management API collection that names its values. */
+  readonly collection?: 'campaigns' | 'offers' | 'landers' | 'traffic-sources';
+}
+
+/** What the report table can be grouped by: every dimension the API groups by. */
+export const GROUPINGS: Readonly<Record<Dimension, Grouping>> = {
+  campaign: { label: 'Campaign', collection: 'campaigns' },
+  offer: { label: 'Offer', collection: 'offers' },
+  lander: { label: 'Lander', collection: 'landers' },
+  trafficSource: { label: 'Traffic source', collection: 'traffic-sources' },
+  country: { label: 'Country' },
+  device: { label: 'Device' },
+  day: { label: 'Day' },
+  hour: { label: 'Hour' },
+};

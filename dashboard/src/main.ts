@@ -1,8 +1,9 @@
 import type { ReportRow } from '../../lambda/domain/reports';
-import { ApiError, CampaignSummary, ManagementApi, PostbackError, ReportParams } from './api';
+import type { Dimension } from '../../lambda/domain/reports';
+import { ApiError, ManagementApi, Named, PostbackError, ReportParams } from './api';
 import { VisitsChart } from './chart';
 import { addDays, localDayHour } from '../../lambda/domain/time-zones';
-import { METRICS, MetricColumn, chartBuckets, formatMetric, timeZoneChoices } from './format';
+import { GROUPINGS, METRICS, MetricColumn, chartBuckets, formatMetric, timeZoneChoices } from './format';
 import './styles.css';
 
 const TOKEN_KEY = 'clickstack.token';
@@ -44,7 +45,7 @@ function tokenFromAddress(): string | undefined {
 class Dashboard {
   private api?: ManagementApi;
   private readonly chart = new VisitsChart(element('chart'));
-  private campaigns: CampaignSummary[] = [];
+  private campaigns: Named[] = [];
   private errorCursor?: string;
   /** Which load is the latest: an earlier one that answers late must not overwrite it. */
   private loads = 0;
@@ -59,6 +60,9 @@ class Dashboard {
     this.input('to').value = params.get('to') ?? localDayHour(new Date(), tz).day;
     this.input('from').value = params.get('from') ?? addDays(this.input('to').value, 1 - DEFAULT_DAYS);
     this.input('conversion-time').value = params.get('conversionTime') === 'postback' ? 'postback' : 'click';
+    element('group-by').replaceChildren(...Object.entries(GROUPINGS).map(([dimension, { label }]) => h('option', { value: dimension }, label)));
+    const groupBy = params.get('groupBy') ?? '';
+    this.input('group-by').value = groupBy in GROUPINGS ? groupBy : 'campaign';
     this.input('error-day').value = new Date().toISOString().slice(0, 10);
 
     element('range').addEventListener('submit', (event) => {
@@ -100,20 +104,23 @@ class Dashboard {
       this.status('error', '"To" is before "From".');
       return;
     }
-    history.replaceState(null, '', `?${new URLSearchParams({ ...params })}`);
+    const groupBy = this.input('group-by').value as Dimension;
+    const { collection } = GROUPINGS[groupBy];
+    history.replaceState(null, '', `?${new URLSearchParams({ ...params, groupBy })}`);
     const load = ++this.loads;
     await this.guard(async () => {
       const { buckets, dimension } = chartBuckets(params.from, params.to);
-      const [campaigns, byCampaign, total, series] = await Promise.all([
-        this.management.campaigns(),
-        this.management.report(params, ['campaign']),
+      const [campaigns, named, grouped, total, series] = await Promise.all([
+        this.management.list('campaigns'),
+        collection && collection !== 'campaigns' ? this.management.list(collection) : undefined,
+        this.management.report(params, [groupBy]),
         this.management.report(params, []),
         this.management.report(params, [dimension]),
       ]);
       if (load !== this.loads) return;
       this.campaigns = campaigns.items;
       this.showTotals(total.rows[0]);
-      this.showCampaigns(byCampaign.rows, total.rows[0]);
+      this.showReport(groupBy, grouped.rows, total.rows[0], collection ? (named ?? campaigns).items : []);
       const byBucket = new Map(series.rows.map((row) => [String(row[dimension]), row]));
       const points = buckets.map((bucket) => ({ bucket, visits: byBucket.get(bucket)?.visits ?? 0, conversions: byBucket.get(bucket)?.conversions ?? 0 }));
       this.chart.show(points, dimension);
@@ -133,27 +140,36 @@ class Dashboard {
     );
   }
 
-  private showCampaigns(rows: readonly ReportRow[], total: ReportRow | undefined): void {
-    const table = element<HTMLTableElement>('campaigns');
-    const names = new Map(this.campaigns.map((campaign) => [campaign.id, campaign.name ?? campaign.id]));
-    const header = [h('th', { scope: 'col' }, 'Campaign'), ...METRICS.map((m) => h('th', { scope: 'col', class: 'number', title: m.title }, m.label)), h('th', { scope: 'col' }, 'By type')];
+  /**
+   * The report table, one row per value of `groupBy`. Known campaigns, offers, landers and
+   * traffic sources without traffic in the range are listed too, with zeros: "no visits" is a finding.
+   */
+  private showReport(groupBy: Dimension, rows: readonly ReportRow[], total: ReportRow | undefined, known: readonly Named[]): void {
+    const table = element<HTMLTableElement>('report');
+    const names = new Map(known.map((entity) => [entity.id, entity.name ?? entity.id]));
+    const header = [h('th', { scope: 'col' }, GROUPINGS[groupBy].label), ...METRICS.map((m) => h('th', { scope: 'col', class: 'number', title: m.title }, m.label)), h('th', { scope: 'col' }, 'By type')];
     table.tHead!.replaceChildren(h('tr', {}, ...header));
-    // Campaigns without traffic in the range are listed too, with zeros: "no visits" is a finding.
-    const byId = new Map(rows.map((row) => [String(row.campaign), row]));
-    const ids = [...byId.keys(), ...this.campaigns.map((c) => c.id).filter((id) => !byId.has(id))];
+    const byKey = new Map(rows.map((row) => [String(row[groupBy]), row]));
+    const keys = [...byKey.keys(), ...known.map((entity) => entity.id).filter((id) => !byKey.has(id))];
     table.tBodies[0].replaceChildren(
-      ...ids.map((id) => {
-        const row = byId.get(id);
-        const name = h('button', { type: 'button', class: 'link', title: 'Show its tracking links' }, names.get(id) ?? id);
-        name.addEventListener('click', () => {
-          this.input('link-campaign').value = id;
-          void this.guard(() => this.showLinks());
-          element('link-campaign').scrollIntoView({ behavior: 'smooth' });
-        });
-        return h('tr', { 'data-campaign': id }, h('th', { scope: 'row' }, name), ...METRICS.map((m) => metricCell('td', row, m)), h('td', {}, conversionTypes(row)));
+      ...keys.map((key) => {
+        const row = byKey.get(key);
+        const label = key === '' ? (GROUPINGS[groupBy].collection ? '(none)' : '(unknown)') : groupBy === 'hour' ? `${key.replace('T', ' ')}:00` : (names.get(key) ?? key);
+        return h('tr', { 'data-key': key }, h('th', { scope: 'row' }, groupBy === 'campaign' ? this.linksButton(key, label) : label), ...METRICS.map((m) => metricCell('td', row, m)), h('td', {}, conversionTypes(row)));
       }),
     );
     table.tFoot!.replaceChildren(h('tr', {}, h('th', { scope: 'row' }, 'Total'), ...METRICS.map((m) => metricCell('td', total, m)), h('td', {}, conversionTypes(total))));
+  }
+
+  /** A campaign's name that shows its tracking links. */
+  private linksButton(campaignId: string, label: string): HTMLElement {
+    const button = h('button', { type: 'button', class: 'link', title: 'Show its tracking links' }, label);
+    button.addEventListener('click', () => {
+      this.input('link-campaign').value = campaignId;
+      void this.guard(() => this.showLinks());
+      element('link-campaign').scrollIntoView({ behavior: 'smooth' });
+    });
+    return button;
   }
 
   private showCampaignChoices(): void {

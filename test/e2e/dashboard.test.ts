@@ -115,16 +115,16 @@ inBrowser('dashboard in headless Chromium', () => {
     const tiles = await readRow('#totals');
     expectShown(tiles, total);
     const { visits, conversions } = raw;
-    expectShown(await readRow('#campaigns tfoot tr'), total);
+    expectShown(await readRow('#report tfoot tr'), total);
 
     const byCampaign = await report('UTC', 'campaign');
-    expect(await page.$$eval('#campaigns tbody tr', (rows) => rows.map((row) => (row as HTMLElement).dataset.campaign))).toEqual(byCampaign.map((row) => row.campaign));
+    expect(await page.$$eval('#report tbody tr', (rows) => rows.map((row) => (row as HTMLElement).dataset.key))).toEqual(byCampaign.map((row) => row.campaign));
     for (const row of byCampaign) {
-      const cells = await readRow(`#campaigns tbody tr[data-campaign="${row.campaign}"]`);
+      const cells = await readRow(`#report tbody tr[data-key="${row.campaign}"]`);
       expect(Object.keys(cells)).toEqual(METRICS.map((metric) => metric.name));
       expectShown(cells, row);
     }
-    expect(await page.textContent('#campaigns tr[data-campaign="dash"]')).toContain('Sale 3 · Lead 1');
+    expect(await page.textContent('#report tr[data-key="dash"]')).toContain('Sale 3 · Lead 1');
 
     const series = await page.$$eval('#series tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent!)));
     expect(series.map(([bucket]) => bucket)).toEqual([RANGE.from, new Date().toISOString().slice(0, 10), RANGE.to]);
@@ -141,12 +141,31 @@ inBrowser('dashboard in headless Chromium', () => {
     expect(new URL(page.url()).searchParams.get('tz')).toBe('+05:00');
 
     const byCampaign = (await api<{ rows: ReportRow[] }>(`reports?from=${RANGE.from}&to=${RANGE.to}&tz=%2B05:00&groupBy=campaign&conversionTime=postback`)).rows;
-    for (const row of byCampaign) expectShown(await readRow(`#campaigns tbody tr[data-campaign="${row.campaign}"]`), row);
+    for (const row of byCampaign) expectShown(await readRow(`#report tbody tr[data-key="${row.campaign}"]`), row);
+  });
+
+  it('groups the table by another dimension, named as the API names it', async () => {
+    await page.selectOption('#group-by', 'country');
+    await page.click('#range button[type=submit]');
+    await waitUntilLoaded('groupBy=country');
+    const byCountry = (await api<{ rows: ReportRow[] }>(`reports?from=${RANGE.from}&to=${RANGE.to}&tz=%2B05:00&groupBy=country&conversionTime=postback`)).rows;
+    expect(await page.$$eval('#report tbody tr', (rows) => rows.map((row) => (row as HTMLElement).dataset.key))).toEqual(byCountry.map((row) => row.country));
+    for (const row of byCountry) expectShown(await readRow(`#report tbody tr[data-key="${row.country}"]`), row);
+    expect(await page.textContent('#report thead th')).toBe('Country');
+
+    await page.selectOption('#group-by', 'offer');
+    await page.click('#range button[type=submit]');
+    await waitUntilLoaded('groupBy=offer');
+    expect(await page.textContent('#report tr[data-key="dash-offer"] th')).toBe('Dash offer');
+
+    await page.selectOption('#group-by', 'campaign');
+    await page.click('#range button[type=submit]');
+    await waitUntilLoaded('groupBy=campaign');
   });
 
   it('gives each campaign\'s tracking links to copy, as the API makes them', async () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    await page.click('#campaigns tr[data-campaign="dash"] button');
+    await page.click('#report tr[data-key="dash"] button');
     await page.waitForFunction(() => (document.querySelector('[data-link="campaign"]') as HTMLInputElement | null)?.value.includes('/c/dash'));
     const urls = await api<{ campaignUrl: string; postbackUrls: { networkId: string; url: string }[] }>('campaigns/dash/urls');
     expect(await page.inputValue('[data-link="campaign"]')).toBe(urls.campaignUrl);
@@ -186,7 +205,7 @@ inBrowser('dashboard in headless Chromium', () => {
     await fresh.fill('#token', tracker.managementToken);
     await fresh.click('#sign-in button[type=submit]');
     await fresh.waitForFunction(() => document.getElementById('app')?.dataset.state === 'ready');
-    expect(await fresh.isVisible('#campaigns tr[data-campaign="demo"]')).toBe(true);
+    expect(await fresh.isVisible('#report tr[data-key="demo"]')).toBe(true);
     await fresh.close();
   });
 });
