@@ -1,4 +1,5 @@
 import type { ReportQuery, ReportRow } from '../../lambda/domain/reports';
+import type { Conversion } from '../../lambda/domain/postback';
 import type { Page } from '../../lambda/store/tracker-store';
 
 export class ApiError extends Error {
@@ -54,7 +55,12 @@ export class ManagementApi {
     return this.get(`campaigns/${encodeURIComponent(campaignId)}/urls`);
   }
 
+  latestConversions(campaignId: string, cursor?: string): Promise<Page<Conversion>> {
+    return this.get(`campaigns/${encodeURIComponent(campaignId)}/conversions`, { limit: '25', ...(cursor ? { cursor } : {}) });
+  }
+
   postbackErrors(day: string, cursor?: string): Promise<Page<PostbackError>> {
+
     return this.get('postback-errors', { day, limit: '50', ...(cursor ? { cursor } : {}) });
   }
 

@@ -1,5 +1,6 @@
-import type { ReportRow } from '../../lambda/domain/reports';
-import type { Dimension } from '../../lambda/domain/reports';
+import type { Dimension, ReportRow } from '../../lambda/domain/reports';
+import type { Conversion } from '../../lambda/domain/postback';
+import type { Page } from '../../lambda/store/tracker-store';
 import { ApiError, ManagementApi, Named, PostbackError, ReportParams } from './api';
 import { VisitsChart } from './chart';
 import { addDays, localDayHour } from '../../lambda/domain/time-zones';
@@ -42,11 +43,59 @@ function tokenFromAddress(): string | undefined {
   return token ?? undefined;
 }
 
+/** A newest-first raw view: a table filled a page at a time, "Load more" shown while the API has a cursor. */
+class PagedTable<T> {
+  private cursor?: string;
+
+  constructor(
+    private readonly tableId: string,
+    private readonly moreId: string,
+    private readonly empty: string,
+    private readonly fetchPage: (cursor?: string) => Promise<Page<T>>,
+    private readonly cells: (item: T) => HTMLElement[],
+  ) {}
+
+  async load(more: boolean): Promise<void> {
+    const body = element(this.tableId).querySelector('tbody')!;
+    const page = await this.fetchPage(more ? this.cursor : undefined);
+    const rows = page.items.map((item) => h('tr', {}, ...this.cells(item)));
+    if (more) body.append(...rows);
+    else body.replaceChildren(...(rows.length > 0 ? rows : [h('tr', {}, h('td', { colspan: '99' }, this.empty))]));
+    this.cursor = page.cursor;
+    element(this.moreId).hidden = !page.cursor;
+  }
+}
+
+const utcTime = (iso: string) => iso.replace('T', ' ').replace('Z', '');
+
 class Dashboard {
   private api?: ManagementApi;
   private readonly chart = new VisitsChart(element('chart'));
   private campaigns: Named[] = [];
-  private errorCursor?: string;
+  private readonly errors = new PagedTable<PostbackError>(
+    'postback-errors',
+    'more-errors',
+    'No postback errors that day.',
+    (cursor) => this.management.postbackErrors(this.input('error-day').value, cursor),
+    (e) => [h('td', {}, utcTime(e.at)), h('td', {}, e.reason), h('td', {}, e.message), h('td', { class: 'mono' }, e.clickId ?? ''), h('td', {}, e.ip ?? ''), h('td', { class: 'mono wrap' }, e.request)],
+  );
+  private readonly conversions = new PagedTable<Conversion>(
+    'conversions',
+    'more-conversions',
+    'No conversions yet.',
+    (cursor) => this.management.latestConversions(this.input('link-campaign').value, cursor),
+    (c) => [
+      h('td', {}, utcTime(c.convertedAt)),
+      h('td', {}, c.eventName),
+      h('td', {}, c.status ?? ''),
+      h('td', { class: 'number', 'data-value': JSON.stringify(c.payout) }, formatMetric(c.payout, 'money')),
+      h('td', { class: 'mono' }, c.txid ?? ''),
+      h('td', { class: 'mono' }, c.clickId),
+      h('td', { class: 'mono' }, c.externalId ?? ''),
+      h('td', {}, c.country ?? ''),
+      h('td', {}, c.sourcePostback ? `${c.sourcePostback.status}${c.sourcePostback.httpStatus ? ` (${c.sourcePostback.httpStatus})` : ''}` : ''),
+    ],
+  );
   /** Which load is the latest: an earlier one that answers late must not overwrite it. */
   private loads = 0;
 
@@ -69,9 +118,10 @@ class Dashboard {
       event.preventDefault();
       void this.load();
     });
-    this.input('error-day').addEventListener('change', () => void this.guard(() => this.loadErrors(false)));
-    element('more-errors').addEventListener('click', () => void this.guard(() => this.loadErrors(true)));
-    this.input('link-campaign').addEventListener('change', () => void this.guard(() => this.showLinks()));
+    this.input('error-day').addEventListener('change', () => void this.guard(() => this.errors.load(false)));
+    element('more-errors').addEventListener('click', () => void this.guard(() => this.errors.load(true)));
+    element('more-conversions').addEventListener('click', () => void this.guard(() => this.conversions.load(true)));
+    this.input('link-campaign').addEventListener('change', () => void this.guard(() => this.showCampaign()));
   }
 
   signIn(token: string): Promise<void> {
@@ -128,7 +178,7 @@ class Dashboard {
         ...points.map((p) => h('tr', {}, h('td', {}, p.bucket.replace('T', ' ') + (dimension === 'hour' ? ':00' : '')), h('td', { class: 'number' }, String(p.visits)), h('td', { class: 'number' }, String(p.conversions)))),
       );
       this.showCampaignChoices();
-      await Promise.all([this.showLinks(), this.loadErrors(false)]);
+      await Promise.all([this.showCampaign(), this.errors.load(false)]);
     }, () => load === this.loads);
   }
 
@@ -166,7 +216,7 @@ class Dashboard {
     const button = h('button', { type: 'button', class: 'link', title: 'Show its tracking links' }, label);
     button.addEventListener('click', () => {
       this.input('link-campaign').value = campaignId;
-      void this.guard(() => this.showLinks());
+      void this.guard(() => this.showCampaign());
       element('link-campaign').scrollIntoView({ behavior: 'smooth' });
     });
     return button;
@@ -179,12 +229,18 @@ class Dashboard {
     if (this.campaigns.some((c) => c.id === chosen)) select.value = chosen;
   }
 
-  private async showLinks(): Promise<void> {
+  /** The chosen campaign's tracking links and latest conversions. */
+  private async showCampaign(): Promise<void> {
     const campaignId = this.input('link-campaign').value;
     if (!campaignId) {
       element('links').replaceChildren(h('dd', {}, 'No campaigns yet: create one with the API or `npx clickstack apply`.'));
+      element('conversions').querySelector('tbody')!.replaceChildren();
       return;
     }
+    await Promise.all([this.showLinks(campaignId), this.conversions.load(false)]);
+  }
+
+  private async showLinks(campaignId: string): Promise<void> {
     const urls = await this.management.campaignUrls(campaignId);
     const entries: [string, string, string][] = [
       ['Campaign URL', 'campaign', urls.campaignUrl],
@@ -205,18 +261,6 @@ class Dashboard {
         return [h('dt', {}, label), h('dd', {}, field, copy)];
       }),
     );
-  }
-
-  private async loadErrors(more: boolean): Promise<void> {
-    const body = element('postback-errors').querySelector('tbody')!;
-    const page = await this.management.postbackErrors(this.input('error-day').value, more ? this.errorCursor : undefined);
-    const rows = page.items.map((e: PostbackError) =>
-      h('tr', {}, h('td', {}, e.at.replace('T', ' ').replace('Z', '')), h('td', {}, e.reason), h('td', {}, e.message), h('td', { class: 'mono' }, e.clickId ?? ''), h('td', {}, e.ip ?? ''), h('td', { class: 'mono wrap' }, e.request)),
-    );
-    if (more) body.append(...rows);
-    else body.replaceChildren(...(rows.length > 0 ? rows : [h('tr', {}, h('td', { colspan: '6' }, 'No postback errors that day.'))]));
-    this.errorCursor = page.cursor;
-    element('more-errors').hidden = !page.cursor;
   }
 
   /**

@@ -163,14 +163,23 @@ inBrowser('dashboard in headless Chromium', () => {
     await waitUntilLoaded('groupBy=campaign');
   });
 
-  it('gives each campaign\'s tracking links to copy, as the API makes them', async () => {
+  it('gives each campaign\'s tracking links to copy and its latest conversions, as the API has them', async () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    // The click sets the page loading at once; ready means links and conversions are both in.
     await page.click('#report tr[data-key="dash"] button');
-    await page.waitForFunction(() => (document.querySelector('[data-link="campaign"]') as HTMLInputElement | null)?.value.includes('/c/dash'));
+    await waitUntilLoaded();
+    expect(await page.inputValue('#link-campaign')).toBe('dash');
     const urls = await api<{ campaignUrl: string; postbackUrls: { networkId: string; url: string }[] }>('campaigns/dash/urls');
     expect(await page.inputValue('[data-link="campaign"]')).toBe(urls.campaignUrl);
     expect(await page.inputValue('[data-link="postback-dash-net"]')).toBe(urls.postbackUrls[0].url);
     expect(urls.postbackUrls[0].url).toContain('&et=OPTIONAL');
+
+    const conversions = (await api<{ items: { clickId: string; txid: string; payout: number; eventName: string }[] }>('campaigns/dash/conversions')).items;
+    expect(conversions).toHaveLength(4);
+    const shown = await page.$$eval('#conversions tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((cell) => cell.textContent)));
+    expect(shown.map(([, event, , payout, txid, clickId]) => [event, Number(payout), txid, clickId])).toEqual(
+      conversions.map((c) => [c.eventName, c.payout, c.txid, c.clickId]),
+    );
 
     await page.click('[data-link="campaign"] + button');
     await page.waitForFunction(() => document.querySelector('[data-link="campaign"] + button')?.textContent === 'Copied');
