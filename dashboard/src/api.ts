@@ -64,14 +64,25 @@ export class ManagementApi {
     return this.get('postback-errors', { day, limit: '50', ...(cursor ? { cursor } : {}) });
   }
 
+  /** The report as the API's CSV, for a spreadsheet. */
+  async reportCsv(params: ReportParams, groupBy: readonly string[]): Promise<Blob> {
+    return (await this.fetch('reports', { ...params, groupBy: groupBy.join(','), format: 'csv' })).blob();
+  }
+
   private async get<T>(path: string, params: Record<string, string> = {}): Promise<T> {
+    return (await (await this.fetch(path, params)).json()) as T;
+  }
+
+  private async fetch(path: string, params: Record<string, string>): Promise<Response> {
     const query = new URLSearchParams(params).toString();
     const response = await fetch(`/api/${path}${query ? `?${query}` : ''}`, {
-      headers: { authorization: `Bearer ${this.token}`, accept: 'application/json' },
+      headers: { authorization: `Bearer ${this.token}` },
       cache: 'no-store',
     });
-    const body = (await response.json().catch(() => ({}))) as { error?: string };
-    if (!response.ok) throw new ApiError(response.status, body.error ?? `${response.status} ${response.statusText}`);
-    return body as T;
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { error?: string };
+      throw new ApiError(response.status, body.error ?? `${response.status} ${response.statusText}`);
+    }
+    return response;
   }
 }

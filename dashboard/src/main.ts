@@ -98,6 +98,8 @@ class Dashboard {
   );
   /** Which load is the latest: an earlier one that answers late must not overwrite it. */
   private loads = 0;
+  /** The report the table shows, for its CSV. */
+  private shown?: { readonly params: ReportParams; readonly groupBy: Dimension };
 
   constructor(private readonly onSignedOut: (message: string) => void) {
     const params = new URLSearchParams(location.search);
@@ -120,6 +122,7 @@ class Dashboard {
     });
     this.input('error-day').addEventListener('change', () => void this.guard(() => this.errors.load(false)));
     element('more-errors').addEventListener('click', () => void this.guard(() => this.errors.load(true)));
+    element('export-csv').addEventListener('click', () => void this.guard(() => this.exportCsv()));
     element('more-conversions').addEventListener('click', () => void this.guard(() => this.conversions.load(true)));
     this.input('link-campaign').addEventListener('change', () => void this.guard(() => this.showCampaign()));
   }
@@ -168,6 +171,7 @@ class Dashboard {
         this.management.report(params, [dimension]),
       ]);
       if (load !== this.loads) return;
+      this.shown = { params, groupBy };
       this.campaigns = campaigns.items;
       this.showTotals(total.rows[0]);
       this.showReport(groupBy, grouped.rows, total.rows[0], collection ? (named ?? campaigns).items : []);
@@ -227,6 +231,16 @@ class Dashboard {
     const chosen = select.value;
     select.replaceChildren(...this.campaigns.map((c) => h('option', { value: c.id }, c.name ? `${c.name} (${c.id})` : c.id)));
     if (this.campaigns.some((c) => c.id === chosen)) select.value = chosen;
+  }
+
+  /** Downloads the report the table shows as the API's CSV. */
+  private async exportCsv(): Promise<void> {
+    if (!this.shown) return;
+    const { params, groupBy } = this.shown;
+    const url = URL.createObjectURL(await this.management.reportCsv(params, [groupBy]));
+    h('a', { href: url, download: `clickstack-${groupBy}-${params.from}-${params.to}.csv` }).click();
+    // Revoked later: the download reads the blob after the click returns.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
   /** The chosen campaign's tracking links and latest conversions. */

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
 // The callbacks given to page.evaluate and $eval run in the browser.
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { validateCampaign, validateNetwork, validateOffer } from '../../lambda/domain/config';
 import type { ReportRow } from '../../lambda/domain/reports';
@@ -152,6 +153,13 @@ inBrowser('dashboard in headless Chromium', () => {
     expect(await page.$$eval('#report tbody tr', (rows) => rows.map((row) => (row as HTMLElement).dataset.key))).toEqual(byCountry.map((row) => row.country));
     for (const row of byCountry) expectShown(await readRow(`#report tbody tr[data-key="${row.country}"]`), row);
     expect(await page.textContent('#report thead th')).toBe('Country');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const csv = await fetch(`${tracker.url}/api/reports?from=${RANGE.from}&to=${RANGE.to}&tz=%2B05:00&groupBy=country&conversionTime=postback&format=csv`, {
+      headers: { authorization: `Bearer ${tracker.managementToken}` },
+    });
+    expect(download.suggestedFilename()).toBe(`clickstack-country-${RANGE.from}-${RANGE.to}.csv`);
+    expect(readFileSync(await download.path(), 'utf8')).toBe(await csv.text());
 
     await page.selectOption('#group-by', 'offer');
     await page.click('#range button[type=submit]');
