@@ -11,14 +11,15 @@ export function clickCookie(clickId: string, maxAgeSeconds: number): string {
 
 /**
  * The hop to an offer, in the campaign's redirect mode. A double meta refresh goes through
- * `/r/{clickId}` on the tracking domain, which refreshes on to the offer.
+ * `/r/{clickId}` on the tracking domain, which refreshes on to the offer: the hop carries the
+ * campaign and the offer URL, so it needs no read of a click that may still be buffered.
  */
-export function offerRedirect(mode: RedirectMode | undefined, location: string, clickId: string): HttpResponse {
+export function offerRedirect(mode: RedirectMode | undefined, location: string, hop: { clickId: string; campaignId: string }): HttpResponse {
   switch (mode) {
     case 'meta-refresh':
       return metaRefresh(location);
     case 'double-meta-refresh':
-      return metaRefresh(`/r/${clickId}`);
+      return metaRefresh(`/r/${hop.clickId}?${new URLSearchParams({ c: hop.campaignId, to: location })}`);
     default:
       return redirect(location);
   }

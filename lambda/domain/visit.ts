@@ -230,6 +230,21 @@ export function recordVisit(bundle: CampaignBundle, request: VisitRequest, optio
  * Defence in depth behind config validation: whatever the tokens held, the visitor is only ever
  * sent to the host the offer was configured with.
  */
+/**
+ * Whether `location` may be the second hop of a campaign's double meta refresh: an http(s) URL
+ * on the origin of one of its offers. The hop then needs no click read, and a crafted hop can
+ * only send a visitor where the campaign sends visitors anyway.
+ */
+export function isOfferLocation(bundle: CampaignBundle, location: string): boolean {
+  let target: URL;
+  try {
+    target = new URL(location);
+  } catch {
+    return false;
+  }
+  return /^https?:$/.test(target.protocol) && Object.values(bundle.offers).some((offer) => new URL(offer.url).origin === target.origin);
+}
+
 function assertSameOrigin(template: string, location: string): void {
   let target: URL;
   try {

@@ -1,6 +1,7 @@
 import { normalizeClickId } from '../domain/click-id';
 import { chooseOffer } from '../domain/routing';
-import { UnsafeRedirectError, landingUrl } from '../domain/visit';
+import { ID_PATTERN } from '../domain/config';
+import { UnsafeRedirectError, isOfferLocation, landingUrl } from '../domain/visit';
 import { count, httpHandler, logger } from '../handler';
 import { HttpResponse, cookieValue, error, metaRefresh, queryOf } from '../http';
 import { viaCloudFront } from '../origin';
@@ -13,12 +14,12 @@ const campaigns = configCache((id) => store.getCampaignBundle(id));
 /**
  * `GET /click` and `/click/{n}`: the lander's links. Finds the visit by `?cid=` or the click
  * cookie, records the click-through and sends the visitor to the chosen offer.
- * `GET /r/{clickId}`: the second hop of a double meta refresh, to the click's offer.
+ * `GET /r/{clickId}?c=&to=`: the second hop of a double meta refresh, on to the offer.
  */
 export const handler = httpHandler(async (event): Promise<HttpResponse> => {
   if (!viaCloudFront(event)) return error(403, 'visitors must come through the tracking domain');
-  const secondHop = event.rawPath.startsWith('/r/');
-  const given = secondHop ? event.pathParameters?.clickId : (queryOf(event).cid ?? cookieValue(event, CLICK_COOKIE));
+  if (event.rawPath.startsWith('/r/')) return onToOffer(queryOf(event));
+  const given = queryOf(event).cid ?? cookieValue(event, CLICK_COOKIE);
   const clickId = given ? normalizeClickId(given) : undefined;
   if (!clickId) return error(404, 'no click to continue: the link needs ?cid= or the click cookie');
   const offerNumber = event.pathParameters?.offerNumber;
@@ -29,7 +30,7 @@ export const handler = httpHandler(async (event): Promise<HttpResponse> => {
   const bundle = await campaigns.get(click.campaignId);
   if (!bundle) return error(404, 'the campaign of this click no longer exists');
 
-  const offerId = secondHop ? click.offerId : chooseOffer(click, bundle.campaign, offerNumber ? Number(offerNumber) : undefined);
+  const offerId = chooseOffer(click, bundle.campaign, offerNumber ? Number(offerNumber) : undefined);
   const offer = offerId ? bundle.offers[offerId] : undefined;
   if (!offer) return error(404, 'this click has no offer to go to');
   let location: string;
@@ -40,10 +41,16 @@ export const handler = httpHandler(async (event): Promise<HttpResponse> => {
     logger.error('offer URL refused', { offerId: offer.id, reason: caught.message });
     return error(500, `the URL of offer ${offer.id} is misconfigured`);
   }
-  if (secondHop) return metaRefresh(location);
   if (click.landerId) {
     await store.recordClickThrough(clickId, offer.id, new Date());
     count('clicks');
   }
-  return offerRedirect(bundle.campaign.redirectMode, location, clickId);
+  return offerRedirect(bundle.campaign.redirectMode, location, click);
 });
+
+/** Reads no click: the visit's write may still be in the buffer queue, and the visitor must not wait for it. */
+async function onToOffer({ c: campaignId, to }: Record<string, string | undefined>): Promise<HttpResponse> {
+  const bundle = campaignId && ID_PATTERN.test(campaignId) ? await campaigns.get(campaignId) : undefined;
+  if (!bundle || !to || !isOfferLocation(bundle, to)) return error(404, 'no offer of this campaign to go on to');
+  return metaRefresh(to);
+}

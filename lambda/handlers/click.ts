@@ -50,7 +50,7 @@ export const handler = httpHandler(async (event) => {
   // To a lander always by 302: the referrer policy matters on the hop to the offer.
   const response = visit.click.landerId
     ? redirect(visit.location)
-    : offerRedirect(bundle.campaign.redirectMode, visit.location, visit.click.clickId);
+    : offerRedirect(bundle.campaign.redirectMode, visit.location, visit.click);
   return { ...response, cookies: [clickCookie(visit.click.clickId, clickTtlSeconds)] };
 });
 

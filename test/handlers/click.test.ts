@@ -144,12 +144,39 @@ describe('redirect modes', () => {
   it('double meta refresh: first to /r/{clickId} on the tracking domain, from there to the offer', async () => {
     const first = await handler(apiEvent('GET', '/c/double-meta-refresh'));
     const hop = refreshTarget(first.body)!;
-    expect(hop).toMatch(/^\/r\/[0-9a-z]{26}$/);
+    expect(hop).toMatch(/^\/r\/[0-9a-z]{26}\?c=double-meta-refresh&to=https%3A%2F%2Foffer\.example\.com%2F/);
     const second = await clickThrough(apiEvent('GET', hop));
     expect(second.statusCode).toBe(200);
     const offer = new URL(refreshTarget(second.body)!);
     expect(offer.host).toBe('offer.example.com');
-    expect(offer.searchParams.get('sub1')).toBe(hop.slice(3));
+    expect(offer.searchParams.get('sub1')).toBe(hop.slice(3, 29));
+  });
+
+  it('double meta refresh: the second hop reads no click, so it works while the click write is buffered', async () => {
+    await clickThrough(apiEvent('GET', refreshTarget((await handler(apiEvent('GET', '/c/double-meta-refresh'))).body)!));
+    const mock = mockClient(documentClient);
+    mock.on(PutCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
+    mock.on(GetCommand).rejects(new Error('no read on the hop'));
+    try {
+      const hop = refreshTarget((await handler(apiEvent('GET', '/c/double-meta-refresh'))).body)!;
+      const second = await clickThrough(apiEvent('GET', hop));
+      expect(second.statusCode).toBe(200);
+      expect(new URL(refreshTarget(second.body)!).searchParams.get('sub1')).toBe(hop.slice(3, 29));
+    } finally {
+      mock.restore();
+    }
+  });
+
+  it.each([
+    ['another host', '/r/x?c=double-meta-refresh&to=https%3A%2F%2Fevil.example%2F'],
+    ['another scheme', '/r/x?c=double-meta-refresh&to=javascript%3Aalert(1)'],
+    ['a lookalike host', '/r/x?c=double-meta-refresh&to=https%3A%2F%2Foffer.example.com.evil.example%2F'],
+    ['an unknown campaign', '/r/x?c=nope&to=https%3A%2F%2Foffer.example.com%2F'],
+    ['no campaign', '/r/x?to=https%3A%2F%2Foffer.example.com%2F'],
+  ])('double meta refresh: a hop to %s is a 404, never a redirect', async (_, hop) => {
+    const response = await clickThrough(apiEvent('GET', hop));
+    expect(response.statusCode).toBe(404);
+    expect(JSON.parse(String(response.body))).toEqual({ error: 'no offer of this campaign to go on to' });
   });
 
   it('the conversion pixel finds the click by the cookie the visit set', async () => {
