@@ -1,6 +1,7 @@
 import type { ReportQuery, ReportRow } from '../../lambda/domain/reports';
 import type { Conversion } from '../../lambda/domain/postback';
 import type { Page } from '../../lambda/store/tracker-store';
+import type { Click } from '../../lambda/domain/visit';
 
 export class ApiError extends Error {
   constructor(
@@ -53,6 +54,10 @@ export class ManagementApi {
 
   campaignUrls(campaignId: string): Promise<CampaignUrls> {
     return this.get(`campaigns/${encodeURIComponent(campaignId)}/urls`);
+  }
+
+  latestVisits(campaignId: string, cursor?: string): Promise<Page<Click>> {
+    return this.get(`campaigns/${encodeURIComponent(campaignId)}/visits`, { limit: '25', ...(cursor ? { cursor } : {}) });
   }
 
   latestConversions(campaignId: string, cursor?: string): Promise<Page<Conversion>> {

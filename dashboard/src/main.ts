@@ -1,6 +1,7 @@
 import type { Dimension, ReportRow } from '../../lambda/domain/reports';
 import type { Conversion } from '../../lambda/domain/postback';
 import type { Page } from '../../lambda/store/tracker-store';
+import type { Click } from '../../lambda/domain/visit';
 import { ApiError, ManagementApi, Named, PostbackError, ReportParams } from './api';
 import { VisitsChart } from './chart';
 import { addDays, localDayHour } from '../../lambda/domain/time-zones';
@@ -79,6 +80,23 @@ class Dashboard {
     (cursor) => this.management.postbackErrors(this.input('error-day').value, cursor),
     (e) => [h('td', {}, utcTime(e.at)), h('td', {}, e.reason), h('td', {}, e.message), h('td', { class: 'mono' }, e.clickId ?? ''), h('td', {}, e.ip ?? ''), h('td', { class: 'mono wrap' }, e.request)],
   );
+  private readonly visits = new PagedTable<Click>(
+    'visits',
+    'more-visits',
+    'No visits yet.',
+    (cursor) => this.management.latestVisits(this.input('link-campaign').value, cursor),
+    (v) => [
+      h('td', {}, utcTime(v.clickedAt)),
+      h('td', { class: 'mono' }, v.clickId),
+      h('td', {}, v.country ?? ''),
+      h('td', {}, [v.device, v.os, v.browser].filter(Boolean).join(' · ')),
+      h('td', {}, v.ip),
+      h('td', { class: 'mono' }, v.externalId ?? ''),
+      h('td', {}, v.landerId ?? ''),
+      h('td', {}, v.offerId ?? ''),
+      h('td', { class: 'number' }, v.cost === undefined ? '' : formatMetric(v.cost, 'money')),
+    ],
+  );
   private readonly conversions = new PagedTable<Conversion>(
     'conversions',
     'more-conversions',
@@ -123,6 +141,7 @@ class Dashboard {
     this.input('error-day').addEventListener('change', () => void this.guard(() => this.errors.load(false)));
     element('more-errors').addEventListener('click', () => void this.guard(() => this.errors.load(true)));
     element('export-csv').addEventListener('click', () => void this.guard(() => this.exportCsv()));
+    element('more-visits').addEventListener('click', () => void this.guard(() => this.visits.load(true)));
     element('more-conversions').addEventListener('click', () => void this.guard(() => this.conversions.load(true)));
     this.input('link-campaign').addEventListener('change', () => void this.guard(() => this.showCampaign()));
   }
@@ -243,15 +262,15 @@ class Dashboard {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
-  /** The chosen campaign's tracking links and latest conversions. */
+  /** The chosen campaign's tracking links, latest conversions and latest visits. */
   private async showCampaign(): Promise<void> {
     const campaignId = this.input('link-campaign').value;
     if (!campaignId) {
       element('links').replaceChildren(h('dd', {}, 'No campaigns yet: create one with the API or `npx clickstack apply`.'));
-      element('conversions').querySelector('tbody')!.replaceChildren();
+      for (const table of ['conversions', 'visits']) element(table).querySelector('tbody')!.replaceChildren();
       return;
     }
-    await Promise.all([this.showLinks(campaignId), this.conversions.load(false)]);
+    await Promise.all([this.showLinks(campaignId), this.conversions.load(false), this.visits.load(false)]);
   }
 
   private async showLinks(campaignId: string): Promise<void> {

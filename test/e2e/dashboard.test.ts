@@ -171,7 +171,7 @@ inBrowser('dashboard in headless Chromium', () => {
     await waitUntilLoaded('groupBy=campaign');
   });
 
-  it('gives each campaign\'s tracking links to copy and its latest conversions, as the API has them', async () => {
+  it('gives each campaign\'s tracking links to copy, its latest conversions and visits, as the API has them', async () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     // The click sets the page loading at once; ready means links and conversions are both in.
     await page.click('#report tr[data-key="dash"] button');
@@ -189,9 +189,26 @@ inBrowser('dashboard in headless Chromium', () => {
       conversions.map((c) => [c.eventName, c.payout, c.txid, c.clickId]),
     );
 
+    const visits = (await api<{ items: { clickId: string }[]; cursor?: string }>('campaigns/dash/visits')).items;
+    expect(visits).toHaveLength(12);
+    expect(await page.$$eval('#visits tbody tr', (rows) => rows.map((row) => row.querySelectorAll('td')[1].textContent))).toEqual(visits.map((v) => v.clickId));
+    expect(await page.isHidden('#more-visits')).toBe(true);
+
     await page.click('[data-link="campaign"] + button');
     await page.waitForFunction(() => document.querySelector('[data-link="campaign"] + button')?.textContent === 'Copied');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(urls.campaignUrl);
+  });
+
+  it('pages through the latest visits with "Load more", in the API\'s order', async () => {
+    await page.selectOption('#link-campaign', 'demo');
+    await waitUntilLoaded();
+    const first = await api<{ items: { clickId: string }[]; cursor: string }>('campaigns/demo/visits?limit=25');
+    const second = await api<{ items: { clickId: string }[] }>(`campaigns/demo/visits?limit=25&cursor=${first.cursor}`);
+    const shownIds = () => page.$$eval('#visits tbody tr', (rows) => rows.map((row) => row.querySelectorAll('td')[1].textContent));
+    expect(await shownIds()).toEqual(first.items.map((v) => v.clickId));
+    await page.click('#more-visits');
+    await waitUntilLoaded();
+    expect(await shownIds()).toEqual([...first.items, ...second.items].map((v) => v.clickId));
   });
 
   it('lists the postback error log, as the API does', async () => {
