@@ -74,6 +74,11 @@ export function encodeKey(key: CounterKey): string {
   return [key.campaignId, key.hour, key.offerId, key.landerId, key.trafficSourceId, key.country, key.device].map(encodeURIComponent).join('|');
 }
 
+/** What every encoded key of one campaign starts with: the campaign comes first. */
+export function encodedCampaignPrefix(campaignId: string): string {
+  return `${encodeURIComponent(campaignId)}|`;
+}
+
 /** What one version of a conversion adds to the reports: nothing once it is reversed. */
 function conversionContribution(item: Item | undefined): Counters {
   if (!item || REVERSING_STATUSES.has(item.status as ConversionStatus)) return {};

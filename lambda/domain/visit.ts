@@ -230,6 +230,18 @@ export function recordVisit(bundle: CampaignBundle, request: VisitRequest, optio
  * Defence in depth behind config validation: whatever the tokens held, the visitor is only ever
  * sent to the host the offer was configured with.
  */
+function assertSameOrigin(template: string, location: string): void {
+  let target: URL;
+  try {
+    target = new URL(location);
+  } catch {
+    throw new UnsafeRedirectError('offer URL is not a valid URL after token substitution');
+  }
+  if (target.origin !== new URL(template).origin || !/^https?:$/.test(target.protocol)) {
+    throw new UnsafeRedirectError('offer URL host changed during token substitution');
+  }
+}
+
 /**
  * Whether `location` may be the second hop of a campaign's double meta refresh: an http(s) URL
  * on the origin of one of its offers. The hop then needs no click read, and a crafted hop can
@@ -243,16 +255,4 @@ export function isOfferLocation(bundle: CampaignBundle, location: string): boole
     return false;
   }
   return /^https?:$/.test(target.protocol) && Object.values(bundle.offers).some((offer) => new URL(offer.url).origin === target.origin);
-}
-
-function assertSameOrigin(template: string, location: string): void {
-  let target: URL;
-  try {
-    target = new URL(location);
-  } catch {
-    throw new UnsafeRedirectError('offer URL is not a valid URL after token substitution');
-  }
-  if (target.origin !== new URL(template).origin || !/^https?:$/.test(target.protocol)) {
-    throw new UnsafeRedirectError('offer URL host changed during token substitution');
-  }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { CounterKey, KeyContributions, encodeKey, sumAfter } from '../domain/aggregation';
+import { CounterKey, KeyContributions, encodeKey, encodedCampaignPrefix, sumAfter } from '../domain/aggregation';
 import { CampaignBundle, campaignReferences } from '../domain/config';
 import { StatsItem } from '../domain/reports';
 import { Conversion, SourcePostbackOutcome, StatusChange } from '../domain/postback';
@@ -226,8 +226,7 @@ export class DynamoTrackerStore implements TrackerStore {
           utcDays.map((day) => ({
             TableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :campaign)',
-            // encodeKey puts the campaign first.
-            ExpressionAttributeValues: { ':pk': `${day}#${statsShard(campaignId)}`, ':campaign': `${encodeURIComponent(campaignId)}|` },
+            ExpressionAttributeValues: { ':pk': `${day}#${statsShard(campaignId)}`, ':campaign': encodedCampaignPrefix(campaignId) },
           })),
         )
       : utcDays.flatMap((day) =>
