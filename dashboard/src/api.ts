@@ -17,6 +17,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The management API collections whose items have names. */
+export type NamedCollection = 'campaigns' | 'offers' | 'landers' | 'traffic-sources';
+
 /** A campaign, offer, lander or traffic source: only what the page shows of it. */
 export interface Named {
   readonly id: string;
@@ -44,7 +47,7 @@ export type ReportParams = Pick<ReportQuery, 'from' | 'to' | 'tz' | 'conversionT
 export class ManagementApi {
   constructor(private readonly token: string) {}
 
-  list(collection: 'campaigns' | 'offers' | 'landers' | 'traffic-sources'): Promise<{ items: Named[] }> {
+  list(collection: NamedCollection): Promise<{ items: Named[] }> {
     return this.get(collection);
   }
 

@@ -1,5 +1,6 @@
 import type { Dimension, ReportMetric } from '../../lambda/domain/reports';
 import { addDays } from '../../lambda/domain/time-zones';
+import type { NamedCollection } from './api';
 
 type MetricFormat = 'count' | 'money' | 'percent' | 'rate';
 
@@ -65,7 +66,7 @@ export function timeZoneChoices(browserZone: string, ianaZones: readonly string[
 export interface Grouping {
   readonly label: string;
   /** The management API collection that names its values. */
-  readonly collection?: 'campaigns' | 'offers' | 'landers' | 'traffic-sources';
+  readonly collection?: NamedCollection;
 }
 
 /** What the report table can be grouped by: every dimension the API groups by. */
